@@ -1,0 +1,148 @@
+package sp
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Profile selects how closely a workspace's SSO reproduces Identity Platform.
+type Profile string
+
+const (
+	// ProfileIdentityPlatform reproduces production Identity Platform as
+	// recorded (reference §2.3): it does not check Recipient, accepts an
+	// expired IdP certificate, applies exact time bounds and reads identity
+	// only from the verified assertion. It is the default.
+	ProfileIdentityPlatform Profile = "identity-platform"
+	// ProfileStrict also enforces everything the SAML specifications and the
+	// attack catalogue require (§5–§8): one Assertion, signature shape and
+	// algorithm policy, Recipient, bearer confirmation, Version, unknown
+	// conditions, certificate validity, KeyInfo pinning.
+	ProfileStrict Profile = "strict"
+)
+
+// String returns the profile's name.
+func (p Profile) String() string { return string(p) }
+
+// AllProfiles returns every profile, default first.
+func AllProfiles() []Profile { return []Profile{ProfileIdentityPlatform, ProfileStrict} }
+
+// ParseProfile accepts a profile name; "" means the default.
+func ParseProfile(s string) (Profile, error) {
+	switch Profile(strings.TrimSpace(s)) {
+	case "", ProfileIdentityPlatform:
+		return ProfileIdentityPlatform, nil
+	case ProfileStrict:
+		return ProfileStrict, nil
+	}
+	return "", fmt.Errorf("unknown profile %q: use %q or %q", s, ProfileIdentityPlatform, ProfileStrict)
+}
+
+// Defaults of Config.
+const (
+	DefaultMaxResponseBytes = 1 << 20
+	DefaultPendingTTL       = time.Hour
+	// MaxXMLDepth is the deepest element nesting a SAMLResponse may have
+	// (an Okta response nests 8 deep).
+	MaxXMLDepth = 64
+	// MaxXMLElements is the most elements a SAMLResponse may contain.
+	MaxXMLElements = 10000
+)
+
+// Paths of the SP (Identity Platform's and the workspace app's).
+const (
+	PathHandler       = "/__/auth/handler"
+	PathCreateAuthURI = "/v1/accounts:createAuthUri"
+	PathSignInWithIdp = "/v1/accounts:signInWithIdp"
+	PathSignIn        = "/app/sign-in"
+	PathApp           = "/app"
+	PathAppSession    = "/app/api/session"
+	PathAppMe         = "/app/api/me"
+	PathSignOut       = "/app/sign-out"
+	PathSecurity      = "/app/settings/security"
+)
+
+// Cookie names.
+const (
+	// TrackingCookie holds the Identity Platform sessionId between the
+	// redirect to the IdP and the POST back to the Redirect URL (the JS SDK
+	// keeps it in sessionStorage; a cookie makes the cross-site POST's
+	// dependence on SameSite visible).
+	TrackingCookie = "gip_session"
+	// AppSessionCookie is the signed-in workspace session.
+	AppSessionCookie = "app_session"
+)
+
+// Config configures a Server. The zero value is usable: every field has a
+// safe default.
+type Config struct {
+	// BaseURL is the SP's external base URL, e.g. http://127.0.0.1:PORT. The
+	// Service Provider Entity Id is BaseURL and the Redirect URL is
+	// BaseURL + "/__/auth/handler". It may be set later with SetBaseURL.
+	BaseURL string
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Rand is the source of every random value: session IDs, AuthnRequest
+	// IDs, RelayState, tokens (default crypto/rand). A seeded reader gives
+	// deterministic IDs. Reads are serialised, so any reader is safe.
+	Rand io.Reader
+	// TrackingCookieSameSite is the SameSite attribute of the gip_session
+	// cookie. The zero value means http.SameSiteNoneMode (what a cross-site
+	// POST from the IdP needs); http.SameSiteDefaultMode omits the attribute;
+	// http.SameSiteLaxMode shows the cross-site POST losing the cookie.
+	TrackingCookieSameSite http.SameSite
+	// TrackingCookieInsecure drops the Secure attribute from the gip_session
+	// and app_session cookies. The zero value keeps Secure (browsers and Go's
+	// cookiejar treat http://127.0.0.1 as a secure origin).
+	TrackingCookieInsecure bool
+	// MaxResponseBytes caps the encoded SAMLResponse, checked before
+	// decoding (default 1 MiB).
+	MaxResponseBytes int
+	// PendingTTL is how long a started sign-in (sessionId → AuthnRequest)
+	// stays valid (default 1 h).
+	PendingTTL time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Rand == nil {
+		c.Rand = rand.Reader
+	}
+	if c.TrackingCookieSameSite == 0 {
+		c.TrackingCookieSameSite = http.SameSiteNoneMode
+	}
+	if c.MaxResponseBytes <= 0 {
+		c.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	if c.PendingTTL <= 0 {
+		c.PendingTTL = DefaultPendingTTL
+	}
+	return c
+}
+
+// normalizeBaseURL checks that a base URL is an absolute http(s) URL without
+// query or fragment and strips a trailing slash.
+func normalizeBaseURL(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("base URL %q: %w", s, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("base URL %q must be an absolute http(s) URL", s)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("base URL %q must not have a query or fragment", s)
+	}
+	return strings.TrimRight(s, "/"), nil
+}

@@ -1,0 +1,289 @@
+package sp
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/beevik/etree"
+
+	"github.com/samlharness/samlharness/internal/wire"
+)
+
+// decodeSAMLResponse applies the HTTP-POST binding's decoding with bounds:
+// the size cap is checked on the encoded form BEFORE decoding, and base64 is
+// strict (standard alphabet, padding) except that whitespace is allowed.
+func decodeSAMLResponse(encoded string, maxBytes int) ([]byte, *APIError) {
+	if len(encoded) > maxBytes {
+		return nil, newError(ReasonResponseTooLarge, nil, "the encoded SAMLResponse is %d bytes; the limit is %d bytes (checked before decoding)", len(encoded), maxBytes)
+	}
+	compact := strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\t', '\r', '\n':
+			return -1
+		}
+		return r
+	}, encoded)
+	if compact == "" {
+		return nil, newError(ReasonResponseMalformed, nil, "the SAMLResponse parameter is empty")
+	}
+	b, err := base64.StdEncoding.Strict().DecodeString(compact)
+	if err != nil {
+		detail := fmt.Sprintf("the SAMLResponse is not valid base64: %v", err)
+		var ce base64.CorruptInputError
+		if errors.As(err, &ce) && int(ce) < len(compact) {
+			c := compact[ce]
+			detail = fmt.Sprintf("the SAMLResponse is not valid base64: character %q at offset %d", c, int64(ce))
+			switch c {
+			case '-', '_':
+				detail += " (the URL-safe alphabet is not allowed in the HTTP-POST binding)"
+			case '%':
+				detail += " (the value is still percent-encoded)"
+			}
+		}
+		return nil, newError(ReasonResponseMalformed, nil, "%s", detail)
+	}
+	return b, nil
+}
+
+// scanXML inspects the raw bytes before any tree is built. It refuses
+// DOCTYPE and other markup declarations, entity references other than the
+// five predefined ones and character references, and processing
+// instructions other than the leading XML declaration (XML_FORBIDDEN), a
+// non-UTF-8 encoding declaration (RESPONSE_MALFORMED), and documents deeper
+// than MaxXMLDepth or with more than MaxXMLElements elements (XML_LIMIT).
+// Comments and CDATA sections are skipped. It never allocates per token.
+func scanXML(b []byte) *APIError {
+	i := 0
+	if bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
+		i = 3
+	}
+	declAt := i
+	depth, elements := 0, 0
+	for i < len(b) {
+		c := b[i]
+		if c == '&' {
+			if e := checkReference(b, i); e != nil {
+				return e
+			}
+			i++
+			continue
+		}
+		if c != '<' {
+			i++
+			continue
+		}
+		if i+1 >= len(b) {
+			return newError(ReasonResponseMalformed, nil, "the XML ends with a lone '<'")
+		}
+		switch b[i+1] {
+		case '?':
+			end := bytes.Index(b[i:], []byte("?>"))
+			if end < 0 {
+				return newError(ReasonResponseMalformed, nil, "unterminated processing instruction at byte %d", i)
+			}
+			pi := b[i : i+end+2]
+			target := piTarget(pi)
+			if !strings.EqualFold(target, "xml") {
+				return newError(ReasonXMLForbidden, nil, "processing instruction <?%s at byte %d: processing instructions are refused", target, i)
+			}
+			if i != declAt || target != "xml" {
+				return newError(ReasonResponseMalformed, nil, "an XML declaration at byte %d: it may only start the document", i)
+			}
+			if enc := declaredEncoding(pi); enc != "" && !strings.EqualFold(enc, "UTF-8") && !strings.EqualFold(enc, "UTF8") {
+				return newError(ReasonResponseMalformed, nil, "the XML declaration says encoding=%q: only UTF-8 is accepted", enc)
+			}
+			i += end + 2
+		case '!':
+			rest := b[i:]
+			switch {
+			case bytes.HasPrefix(rest, []byte("<!--")):
+				end := bytes.Index(rest[4:], []byte("-->"))
+				if end < 0 {
+					return newError(ReasonResponseMalformed, nil, "unterminated comment at byte %d", i)
+				}
+				i += 4 + end + 3
+			case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+				end := bytes.Index(rest[9:], []byte("]]>"))
+				if end < 0 {
+					return newError(ReasonResponseMalformed, nil, "unterminated CDATA section at byte %d", i)
+				}
+				i += 9 + end + 3
+			default:
+				word := markupWord(rest[2:])
+				switch strings.ToUpper(word) {
+				case "DOCTYPE":
+					return newError(ReasonXMLForbidden, nil, "<!DOCTYPE at byte %d: document type declarations are refused (internal entities, entity expansion and external entities are never processed)", i)
+				case "ENTITY":
+					return newError(ReasonXMLForbidden, nil, "<!ENTITY declaration at byte %d: entity declarations are refused", i)
+				}
+				return newError(ReasonXMLForbidden, nil, "markup declaration <!%s at byte %d: declarations are refused", word, i)
+			}
+		case '/':
+			end := bytes.IndexByte(b[i:], '>')
+			if end < 0 {
+				return newError(ReasonResponseMalformed, nil, "unterminated end tag at byte %d", i)
+			}
+			depth--
+			i += end + 1
+		default:
+			elements++
+			if elements > MaxXMLElements {
+				return newError(ReasonXMLLimit, nil, "the XML has more than %d elements", MaxXMLElements)
+			}
+			// Find the end of the start tag, honouring quoted attribute values.
+			j := i + 1
+			var quote byte
+			for j < len(b) {
+				cj := b[j]
+				if quote != 0 {
+					if cj == quote {
+						quote = 0
+					} else if cj == '&' {
+						if e := checkReference(b, j); e != nil {
+							return e
+						}
+					}
+				} else if cj == '"' || cj == '\'' {
+					quote = cj
+				} else if cj == '>' {
+					break
+				}
+				j++
+			}
+			if j >= len(b) {
+				return newError(ReasonResponseMalformed, nil, "unterminated start tag at byte %d", i)
+			}
+			if b[j-1] != '/' {
+				depth++
+				if depth > MaxXMLDepth {
+					return newError(ReasonXMLLimit, nil, "the XML nests deeper than %d elements (at byte %d)", MaxXMLDepth, i)
+				}
+			}
+			i = j + 1
+		}
+	}
+	return nil
+}
+
+// checkReference accepts &lt; &gt; &amp; &quot; &apos; and character
+// references at b[i]; any other entity reference is XML_FORBIDDEN.
+func checkReference(b []byte, i int) *APIError {
+	end := bytes.IndexByte(b[i:], ';')
+	if end < 0 || end > 40 {
+		return newError(ReasonResponseMalformed, nil, "a bare '&' at byte %d (not an entity or character reference)", i)
+	}
+	name := string(b[i+1 : i+end])
+	switch name {
+	case "lt", "gt", "amp", "quot", "apos":
+		return nil
+	}
+	if strings.HasPrefix(name, "#") {
+		return nil
+	}
+	return newError(ReasonXMLForbidden, nil, "entity reference &%s; at byte %d: only the five predefined entities and character references are allowed", name, i)
+}
+
+func piTarget(pi []byte) string {
+	s := pi[2:]
+	n := 0
+	for n < len(s) && s[n] != ' ' && s[n] != '\t' && s[n] != '\r' && s[n] != '\n' && s[n] != '?' {
+		n++
+	}
+	return string(s[:n])
+}
+
+func markupWord(s []byte) string {
+	n := 0
+	for n < len(s) && n < 16 && (s[n] >= 'A' && s[n] <= 'Z' || s[n] >= 'a' && s[n] <= 'z') {
+		n++
+	}
+	return string(s[:n])
+}
+
+// declaredEncoding extracts encoding="…" from an XML declaration.
+func declaredEncoding(decl []byte) string {
+	k := bytes.Index(decl, []byte("encoding"))
+	if k < 0 {
+		return ""
+	}
+	rest := bytes.TrimLeft(decl[k+len("encoding"):], " \t\r\n")
+	if len(rest) == 0 || rest[0] != '=' {
+		return ""
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+	if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
+		return ""
+	}
+	q := rest[0]
+	end := bytes.IndexByte(rest[1:], q)
+	if end < 0 {
+		return ""
+	}
+	return string(rest[1 : 1+end])
+}
+
+// parseResponseXML builds the one tree the pipeline reads from and returns
+// its single root element, which must be samlp:Response.
+func parseResponseXML(b []byte) (*etree.Element, *APIError) {
+	if e := scanXML(b); e != nil {
+		return nil, e
+	}
+	doc := etree.NewDocument()
+	doc.ReadSettings = etree.ReadSettings{PreserveDuplicateAttrs: true, MaxDepth: MaxXMLDepth + 1}
+	if err := doc.ReadFromBytes(b); err != nil {
+		return nil, newError(ReasonResponseMalformed, nil, "the SAMLResponse is not well-formed XML: %v", err)
+	}
+	var roots []*etree.Element
+	for _, t := range doc.Child {
+		switch t := t.(type) {
+		case *etree.Element:
+			roots = append(roots, t)
+		case *etree.CharData:
+			if !t.IsWhitespace() {
+				return nil, newError(ReasonResponseMalformed, nil, "text %q outside the root element", truncate(strings.TrimSpace(t.Data), 40))
+			}
+		case *etree.Directive:
+			return nil, newError(ReasonXMLForbidden, nil, "a <!%s> declaration outside the root element", truncate(t.Data, 20))
+		}
+	}
+	switch len(roots) {
+	case 0:
+		return nil, newError(ReasonResponseMalformed, nil, "the SAMLResponse XML has no root element")
+	case 1:
+	default:
+		names := make([]string, len(roots))
+		for i, r := range roots {
+			names[i] = "<" + r.FullTag() + ">"
+		}
+		return nil, newError(ReasonStructure, nil, "the XML document has %d root elements (%s): exactly one samlp:Response is allowed", len(roots), strings.Join(names, ", "))
+	}
+	root := roots[0]
+	if e := checkAttributes(root); e != nil {
+		return nil, e
+	}
+	if !isElem(root, wire.NSProtocol, "Response") {
+		return nil, newError(ReasonStructure, nil, "the root element is <%s> in namespace %q; expected Response in %s", root.FullTag(), root.NamespaceURI(), wire.NSProtocol)
+	}
+	return root, nil
+}
+
+// checkAttributes refuses an element carrying the same attribute twice
+// (not well-formed XML, and a classic parser differential).
+func checkAttributes(el *etree.Element) *APIError {
+	for i := range el.Attr {
+		for j := i + 1; j < len(el.Attr); j++ {
+			if el.Attr[i].Space == el.Attr[j].Space && el.Attr[i].Key == el.Attr[j].Key {
+				return newError(ReasonResponseMalformed, nil, "element <%s> has attribute %s twice", el.FullTag(), el.Attr[i].FullKey())
+			}
+		}
+	}
+	for _, c := range el.ChildElements() {
+		if e := checkAttributes(c); e != nil {
+			return e
+		}
+	}
+	return nil
+}
