@@ -1,0 +1,59 @@
+// Command samlharness is the SAML 2.0 conformance harness: an Okta-like mock
+// IdP, a workspace SP on Google Identity Platform, and a catalogue of valid
+// and broken responses with a verdict for each.
+//
+//	samlharness run      run the catalogue against the built-in SP
+//	samlharness list     print the catalogue
+//	samlharness serve    the mock IdP and the SP on loopback, wired together
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"run", "run catalogue scenarios against the built-in SP and print a verdict table", runCmd},
+		{"list", "print the scenario catalogue (--json for the machine-readable form)", listCmd},
+		{"serve", "serve the mock Okta org and the workspace SP on loopback, wired together", serveCmd},
+	}
+}
+
+func main() {
+	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func realMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "samlharness: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: samlharness <command> [flags]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\n'samlharness <command> -h' shows a command's flags.")
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"time"
+
+	"github.com/samlharness/samlharness/suites/runner"
+	"github.com/samlharness/samlharness/suites/scenario"
+)
+
+// catalogue is where run and list take their scenarios from (a seam for
+// tests that need a deliberately wrong expectation).
+var catalogue = scenario.All
+
+// defaultAt is the harness clock of a run unless --at says otherwise: a fixed
+// instant, so the same seed gives byte-identical reports.
+const defaultAt = "2026-01-15T09:30:00Z"
+
+func runCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	profile := fs.String("profile", "all", "SP profile: identity-platform, strict, or all")
+	filter := fs.String("filter", "", "comma-separated ID globs, categories or labels (e.g. 'xsw*,area:time'); prefix ! to exclude")
+	jsonOut := fs.String("json", "", "write the JSON report to `FILE`")
+	junitOut := fs.String("junit", "", "write a JUnit XML report to `FILE`")
+	evidence := fs.Bool("evidence", false, "include each result's evidence (SAMLResponse, API answer) in the JSON report")
+	seed := fs.Uint64("seed", 1, "seed for IDs and randomness; the same seed and --at give byte-identical reports")
+	at := fs.String("at", defaultAt, "the harness clock, RFC 3339, or 'now' for the wall clock")
+	parallel := fs.Int("parallel", 0, "scenarios run at once (default 4 × GOMAXPROCS)")
+	timeout := fs.Duration("timeout", 20*time.Second, "bound on one scenario; a scenario that hangs the SP fails")
+	verbose := fs.Bool("v", false, "print each verdict as it arrives")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "samlharness run: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	profiles := scenario.Profiles
+	if *profile != "all" {
+		p, err := scenario.ParseProfile(*profile)
+		if err != nil {
+			fmt.Fprintln(stderr, "samlharness run:", err)
+			return 2
+		}
+		profiles = []scenario.Profile{p}
+	}
+	clock, err := parseAt(*at)
+	if err != nil {
+		fmt.Fprintln(stderr, "samlharness run:", err)
+		return 2
+	}
+	list, err := scenario.Filter(catalogue(), *filter)
+	if err != nil {
+		fmt.Fprintln(stderr, "samlharness run:", err)
+		return 2
+	}
+	if len(list) == 0 {
+		fmt.Fprintf(stderr, "samlharness run: the filter %q selects no scenario ('samlharness list' shows IDs, categories and labels)\n", *filter)
+		return 2
+	}
+	if err := scenario.Check(list); err != nil {
+		fmt.Fprintln(stderr, "samlharness run:", err)
+		return 2
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	target := runner.NewBuiltin(runner.BuiltinConfig{At: clock})
+	opts := runner.Options{Profiles: profiles, Scenarios: list, Parallel: *parallel, Seed: *seed, Timeout: *timeout}
+	done := 0
+	total := len(list) * len(profiles)
+	opts.Progress = func(r runner.Result) {
+		done++
+		if *verbose {
+			fmt.Fprintf(stderr, "[%3d/%d] %-12s %-17s %s → %s\n", done, total, r.Verdict, r.Profile, r.ID, r.Observed)
+		}
+	}
+	fmt.Fprintf(stderr, "running %d scenario(s) × %d profile(s) against %s (clock %s, seed %d)\n",
+		len(list), len(profiles), target.Name(), clock.Format(time.RFC3339), *seed)
+	rep := runner.Run(ctx, target, opts)
+
+	if err := runner.WriteTable(stdout, rep); err != nil {
+		fmt.Fprintln(stderr, "samlharness run:", err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "finished in %s\n", rep.Elapsed.Round(time.Millisecond))
+	if *jsonOut != "" {
+		if err := writeFile(*jsonOut, func(w io.Writer) error { return runner.WriteJSON(w, rep, *evidence) }); err != nil {
+			fmt.Fprintln(stderr, "samlharness run:", err)
+			return 1
+		}
+	}
+	if *junitOut != "" {
+		if err := writeFile(*junitOut, func(w io.Writer) error { return runner.WriteJUnit(w, rep) }); err != nil {
+			fmt.Fprintln(stderr, "samlharness run:", err)
+			return 1
+		}
+	}
+	if !rep.OK() {
+		return 1
+	}
+	return 0
+}
+
+// parseAt reads --at.
+func parseAt(s string) (time.Time, error) {
+	if s == "now" {
+		return time.Now().UTC().Truncate(time.Millisecond), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--at %q is not an RFC 3339 time like %s (or 'now')", s, defaultAt)
+	}
+	return t.UTC(), nil
+}
+
+// writeFile writes a report, creating its directory.
+func writeFile(path string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return f.Close()
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/samlharness/samlharness/sp"
+	"github.com/samlharness/samlharness/suites/runner"
+)
+
+func serveCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	spAddr := fs.String("sp", "127.0.0.1:7780", "the workspace SP's loopback `address` (port 0 picks a free one)")
+	idpAddr := fs.String("idp", "127.0.0.1:7781", "the mock Okta org's loopback `address` (use 127.0.0.2:PORT for a cross-site IdP)")
+	profile := fs.String("profile", string(sp.ProfileIdentityPlatform), "the workspace's SP profile: identity-platform or strict")
+	unconfigured := fs.Bool("unconfigured", false, "leave the workspace's SSO empty, to walk through the setup guide yourself")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	w, err := runner.NewWorld(runner.WorldConfig{
+		SPAddr: *spAddr, IdPAddr: *idpAddr, Profile: sp.Profile(*profile), Configure: !*unconfigured,
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, "samlharness serve:", err)
+		return 1
+	}
+	defer w.Close()
+	printWorld(stdout, w, !*unconfigured)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "\nstopping")
+	return 0
+}
+
+// printWorld prints the URLs to open and the credentials, in the words of
+// the two admin UIs.
+func printWorld(out io.Writer, w *runner.World, configured bool) {
+	fmt.Fprintf(out, "samlharness serve — mock Okta org %s and workspace %q, wired together as the setup guide says\n\n", runner.DemoOrg, runner.DemoWorkspace)
+	fmt.Fprintf(out, "Workspace SP (Identity Platform)   %s\n", w.SPURL)
+	fmt.Fprintf(out, "  Sign in with SSO                 %s\n", w.Site().SignInURL("alice@acme.test"))
+	fmt.Fprintf(out, "  Security & SSO settings          %s/app/settings/security?workspace=%s\n", w.SPURL, w.Workspace.ID)
+	fmt.Fprintf(out, "  Service Provider Entity Id       %s\n", w.SPEntityID())
+	fmt.Fprintf(out, "  Redirect URL                     %s\n", w.RedirectURL())
+	fmt.Fprintf(out, "  Provider ID                      %s\n\n", w.ProviderID())
+	fmt.Fprintf(out, "Mock Okta org (IdP)                %s\n", w.IdPURL)
+	fmt.Fprintf(out, "  App %-28s %s\n", fmt.Sprintf("%q", runner.DemoAppLabel), w.App.ID)
+	fmt.Fprintf(out, "  IdP metadata                     %s\n", w.App.MetadataURL)
+	fmt.Fprintf(out, "  Identity Provider Entity Id      %s\n", w.App.EntityID)
+	fmt.Fprintf(out, "  Identity Provider Sign-In URL    %s\n", w.App.SignOnURL)
+	fmt.Fprintf(out, "  Okta tile (IdP-initiated)        %s\n", w.Site().IdPInitiatedURL)
+	fmt.Fprintf(out, "  Admin API                        %s/api/v1/apps\n\n", w.IdPURL)
+	if !configured {
+		fmt.Fprintln(out, "The workspace's SSO is not configured: copy the values above as the setup guide says.")
+	}
+	fmt.Fprintf(out, "Users (password %s):\n", runner.DemoPassword)
+	for _, u := range runner.DemoUsers {
+		fmt.Fprintf(out, "  %-22s %s\n", u.Login, u.Note)
+	}
+	fmt.Fprintln(out, "\nPress Ctrl-C to stop.")
+}

@@ -1,0 +1,241 @@
+package runner
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/samlharness/samlharness/suites/scenario"
+)
+
+// WriteJSON writes the report contract of the design:
+// {"summary":{...},"results":[{"id","category","expected","observed","reason","pass",...}]}.
+// Evidence is left out unless withEvidence; nothing time-dependent is
+// written, so the same seed and clock give the same bytes.
+func WriteJSON(w io.Writer, rep Report, withEvidence bool) error {
+	if !withEvidence {
+		rep.Results = append([]Result(nil), rep.Results...)
+		for i := range rep.Results {
+			rep.Results[i].Evidence = nil
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
+
+// JUnit types (the subset CI systems read).
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	ClassName string        `xml:"classname,attr"`
+	Failure   *junitProblem `xml:"failure,omitempty"`
+	Error     *junitProblem `xml:"error,omitempty"`
+	Skipped   *junitProblem `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitProblem struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Body    string `xml:",chardata"`
+}
+
+// WriteJUnit writes one testsuite per profile, one testcase per scenario;
+// a failure is <failure>, an inconclusive verdict <error>, a skip <skipped>.
+func WriteJUnit(w io.Writer, rep Report) error {
+	doc := junitSuites{Name: "samlharness " + rep.Target}
+	for _, p := range rep.Profiles {
+		s := junitSuite{Name: rep.Target + "/" + string(p)}
+		for _, r := range rep.Results {
+			if r.Profile != p {
+				continue
+			}
+			c := junitCase{Name: r.ID, ClassName: r.Category}
+			detail := fmt.Sprintf("%s\nexpected: %s\nobserved: %s\nmessage: %s\n%s", r.Title, r.Expected, r.Observed, r.Message, r.Why)
+			switch r.Verdict {
+			case Fail:
+				c.Failure = &junitProblem{Message: firstLine(r.Why), Type: "regression", Body: detail}
+				s.Failures++
+			case Inconclusive:
+				c.Error = &junitProblem{Message: r.Why, Type: "inconclusive", Body: detail}
+				s.Errors++
+			case Skipped:
+				c.Skipped = &junitProblem{Message: r.Why}
+				s.Skipped++
+			}
+			s.Tests++
+			s.Cases = append(s.Cases, c)
+		}
+		doc.Tests += s.Tests
+		doc.Failures += s.Failures
+		doc.Errors += s.Errors
+		doc.Skipped += s.Skipped
+		doc.Suites = append(doc.Suites, s)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// WriteTable prints the run as a readable table: one row per scenario,
+// one column per profile, then every failure explained, then the summary.
+func WriteTable(w io.Writer, rep Report) error {
+	byID := map[string]map[scenario.Profile]Result{}
+	var order []string
+	for _, r := range rep.Results {
+		if byID[r.ID] == nil {
+			byID[r.ID] = map[scenario.Profile]Result{}
+			order = append(order, r.ID)
+		}
+		byID[r.ID][r.Profile] = r
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	head := []string{"SCENARIO", "CATEGORY"}
+	for _, p := range rep.Profiles {
+		head = append(head, strings.ToUpper(string(p)))
+	}
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	for _, id := range order {
+		row := byID[id]
+		var cat string
+		cells := []string{id}
+		for _, p := range rep.Profiles {
+			r, ok := row[p]
+			if !ok {
+				cells = append(cells, "-")
+				continue
+			}
+			cat = r.Category
+			cells = append(cells, cell(r))
+		}
+		cells = append(cells[:1], append([]string{cat}, cells[1:]...)...)
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	var problems []Result
+	for _, r := range rep.Results {
+		if r.Verdict == Fail || r.Verdict == Inconclusive {
+			problems = append(problems, r)
+		}
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(w, "\n%d scenario(s) did not meet their expectation:\n", len(problems))
+		for _, r := range problems {
+			fmt.Fprintf(w, "\n  %s [%s] %s\n    %s\n", strings.ToUpper(string(r.Verdict)), r.Profile, r.ID, r.Title)
+			fmt.Fprintf(w, "    expected %s, observed %s\n", r.Expected, r.Observed)
+			for _, l := range strings.Split(r.Why, "\n") {
+				fmt.Fprintf(w, "    %s\n", l)
+			}
+		}
+	}
+	s := rep.Summary
+	fmt.Fprintf(w, "\ncontrols: ")
+	for i, p := range rep.Profiles {
+		if i > 0 {
+			fmt.Fprint(w, ", ")
+		}
+		fmt.Fprintf(w, "%s %s", p, rep.Controls[p])
+	}
+	fmt.Fprintf(w, "\n%d scenarios × %d profile(s) against %s: %d passed, %d failed, %d inconclusive, %d skipped\n",
+		len(order), len(rep.Profiles), rep.Target, s.Passed, s.Failed, s.Inconclusive, s.Skipped)
+	return nil
+}
+
+// cell renders one verdict for the table: "ok reject:AUDIENCE_MISMATCH".
+func cell(r Result) string {
+	mark := map[Verdict]string{Pass: "ok", Fail: "FAIL", Inconclusive: "INCONCLUSIVE", Skipped: "skip"}[r.Verdict]
+	return mark + " " + r.Observed
+}
+
+// WriteMatrix writes the scenario × outcome matrix as Markdown, grouped by
+// category: expected and observed per profile, failures marked.
+func WriteMatrix(w io.Writer, rep Report) error {
+	type row struct {
+		id, title string
+		by        map[scenario.Profile]Result
+	}
+	cats := map[string][]*row{}
+	index := map[string]*row{}
+	for _, r := range rep.Results {
+		x, ok := index[r.ID]
+		if !ok {
+			x = &row{id: r.ID, title: r.Title, by: map[scenario.Profile]Result{}}
+			index[r.ID] = x
+			cats[r.Category] = append(cats[r.Category], x)
+		}
+		x.by[r.Profile] = r
+	}
+	s := rep.Summary
+	fmt.Fprintf(w, "# Conformance matrix: %s\n\n%d results: %d passed, %d failed, %d inconclusive, %d skipped.\n",
+		rep.Target, s.Total, s.Passed, s.Failed, s.Inconclusive, s.Skipped)
+	for _, c := range scenario.Categories {
+		rows := cats[string(c)]
+		if len(rows) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n## %s (%d)\n\n| scenario |", c, len(rows))
+		for _, p := range rep.Profiles {
+			fmt.Fprintf(w, " %s expected | observed |", p)
+		}
+		fmt.Fprint(w, "\n|---|")
+		for range rep.Profiles {
+			fmt.Fprint(w, "---|---|")
+		}
+		fmt.Fprintln(w)
+		for _, x := range rows {
+			fmt.Fprintf(w, "| `%s` |", x.id)
+			for _, p := range rep.Profiles {
+				r, ok := x.by[p]
+				if !ok {
+					fmt.Fprint(w, " – | – |")
+					continue
+				}
+				mark := ""
+				if r.Verdict != Pass {
+					mark = " **" + strings.ToUpper(string(r.Verdict)) + "**"
+				}
+				fmt.Fprintf(w, " %s | %s%s |", r.Expected, r.Observed, mark)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,277 @@
+// Package runner drives catalogue scenarios against a target SP and judges
+// each by what a user would see: was a session established, for whom, and
+// with which reason. The Ginkgo suites and the command line share it.
+package runner
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/samlharness/samlharness/suites/scenario"
+)
+
+// ControlID is the scenario every negative verdict leans on: a valid login
+// against the same target configuration, in the same run.
+const ControlID = "valid-login-guide-settings"
+
+// Target is an SP the harness drives.
+type Target interface {
+	// Name identifies the target in reports.
+	Name() string
+	// Prepare builds an environment in which sc runs under profile p: the
+	// IdP and SP configured as the scenario says. The Env's Close releases it.
+	Prepare(ctx context.Context, sc scenario.Scenario, p scenario.Profile, seed uint64) (*Env, error)
+}
+
+// Env is one prepared environment.
+type Env struct {
+	Site Site
+	Plan Plan
+	// Identity is the email a successful sign-in must show.
+	Identity string
+	// Vars fill expectation placeholders ({spEntityId}, ...).
+	Vars map[string]string
+	// Skip, when set, is why the target cannot run the scenario.
+	Skip  string
+	Close func()
+}
+
+// Options control a run.
+type Options struct {
+	Profiles  []scenario.Profile
+	Scenarios []scenario.Scenario
+	// Parallel bounds how many scenarios run at once (default: GOMAXPROCS*4,
+	// since most of a scenario's time is spent waiting on loopback I/O).
+	Parallel int
+	// Seed makes IDs and randomness reproducible.
+	Seed uint64
+	// Timeout bounds one scenario (default 20 s).
+	Timeout time.Duration
+	// Progress, when set, is called as each result arrives (from one
+	// goroutine at a time).
+	Progress func(Result)
+}
+
+// Result is the verdict on one scenario under one profile.
+type Result struct {
+	ID       string            `json:"id"`
+	Title    string            `json:"title"`
+	Category string            `json:"category"`
+	Profile  scenario.Profile  `json:"profile"`
+	Target   string            `json:"target"`
+	Expected string            `json:"expected"`
+	Observed string            `json:"observed"`
+	Reason   string            `json:"reason"`
+	Message  string            `json:"message,omitempty"`
+	Stage    string            `json:"stage,omitempty"`
+	Identity string            `json:"identity,omitempty"`
+	Pass     bool              `json:"pass"`
+	Verdict  Verdict           `json:"verdict"`
+	Why      string            `json:"why,omitempty"`
+	Labels   []string          `json:"labels"`
+	Evidence *Evidence         `json:"evidence,omitempty"`
+	Elapsed  time.Duration     `json:"-"`
+	Expect   scenario.Expect   `json:"-"`
+	Vars     map[string]string `json:"-"`
+}
+
+// Summary counts verdicts.
+type Summary struct {
+	Total        int `json:"total"`
+	Passed       int `json:"passed"`
+	Failed       int `json:"failed"`
+	Inconclusive int `json:"inconclusive"`
+	Skipped      int `json:"skipped"`
+}
+
+// Report is a whole run.
+type Report struct {
+	Target   string                      `json:"target"`
+	Profiles []scenario.Profile          `json:"profiles"`
+	Seed     uint64                      `json:"seed"`
+	Controls map[scenario.Profile]string `json:"controls"`
+	Summary  Summary                     `json:"summary"`
+	Results  []Result                    `json:"results"`
+	Elapsed  time.Duration               `json:"-"`
+}
+
+// OK reports whether every scenario met its expectation.
+func (r Report) OK() bool {
+	return r.Summary.Failed == 0 && r.Summary.Inconclusive == 0
+}
+
+// Run drives every scenario under every profile against target. Results
+// come back in catalogue order whatever the scheduling, so reports are
+// byte-stable for a given seed and clock.
+func Run(ctx context.Context, target Target, opts Options) Report {
+	start := time.Now()
+	if opts.Parallel <= 0 {
+		opts.Parallel = runtime.GOMAXPROCS(0) * 4
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 20 * time.Second
+	}
+	rep := Report{Target: target.Name(), Profiles: opts.Profiles, Seed: opts.Seed, Controls: map[scenario.Profile]string{}}
+
+	// Controls first: one valid login per profile against the same target
+	// configuration. Without a passing control, refusals are inconclusive.
+	controlOK := map[scenario.Profile]bool{}
+	for _, p := range opts.Profiles {
+		r := Control(ctx, target, p, opts)
+		controlOK[p] = r.Verdict == Pass
+		if controlOK[p] {
+			rep.Controls[p] = "pass"
+		} else {
+			rep.Controls[p] = "fail: " + r.Why
+		}
+	}
+
+	type job struct {
+		i  int
+		sc scenario.Scenario
+		p  scenario.Profile
+	}
+	var jobs []job
+	for _, sc := range opts.Scenarios {
+		for _, p := range opts.Profiles {
+			jobs = append(jobs, job{len(jobs), sc, p})
+		}
+	}
+	results := make([]Result, len(jobs))
+	var (
+		wg         sync.WaitGroup
+		progressMu sync.Mutex
+		work       = make(chan job)
+	)
+	for w := 0; w < opts.Parallel; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				r := runOne(ctx, target, j.sc, j.p, opts, controlOK[j.p])
+				results[j.i] = r
+				if opts.Progress != nil {
+					progressMu.Lock()
+					opts.Progress(r)
+					progressMu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, j := range jobs {
+		work <- j
+	}
+	close(work)
+	wg.Wait()
+
+	rep.Results = results
+	rep.Summary = Summarize(results)
+	rep.Elapsed = time.Since(start)
+	return rep
+}
+
+// Summarize counts verdicts.
+func Summarize(results []Result) Summary {
+	var s Summary
+	for _, r := range results {
+		s.Total++
+		switch r.Verdict {
+		case Pass:
+			s.Passed++
+		case Fail:
+			s.Failed++
+		case Inconclusive:
+			s.Inconclusive++
+		case Skipped:
+			s.Skipped++
+		}
+	}
+	return s
+}
+
+// Control runs the control scenario (a valid login with the guide's
+// settings) under profile p.
+func Control(ctx context.Context, target Target, p scenario.Profile, opts Options) Result {
+	control, _ := scenario.ByID(ControlID)
+	return RunScenario(ctx, target, control, p, opts, true)
+}
+
+// RunScenario runs one scenario under one profile; controlOK says whether the
+// control login passed in this run (without it refusals are inconclusive).
+func RunScenario(ctx context.Context, target Target, sc scenario.Scenario, p scenario.Profile, opts Options, controlOK bool) Result {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 20 * time.Second
+	}
+	return runOne(ctx, target, sc, p, opts, controlOK)
+}
+
+// scenarioSeed derives a per-scenario seed so each scenario's IDs do not
+// depend on scheduling.
+func scenarioSeed(seed uint64, id string, p scenario.Profile) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%s/%s", seed, id, p)
+	return h.Sum64()
+}
+
+// runOne prepares, drives and judges one scenario. A panic or a hang in the
+// target is a failed scenario, never a crashed runner.
+func runOne(ctx context.Context, target Target, sc scenario.Scenario, p scenario.Profile, opts Options, controlOK bool) (res Result) {
+	exp := sc.Expect[p]
+	res = Result{
+		ID: sc.ID, Title: sc.Title, Category: string(sc.Category), Profile: p, Target: target.Name(),
+		Expected: exp.String(), Labels: sc.Labels(), Expect: exp,
+	}
+	start := time.Now()
+	defer func() {
+		res.Elapsed = time.Since(start)
+		if v := recover(); v != nil {
+			res.Verdict, res.Pass = Fail, false
+			res.Observed = "crash"
+			res.Why = fmt.Sprintf("the scenario crashed: %v\n%s", v, debug.Stack())
+		}
+	}()
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	env, err := target.Prepare(ctx, sc, p, scenarioSeed(opts.Seed, sc.ID, p))
+	if err != nil {
+		res.Verdict, res.Observed, res.Why = Fail, "setup-error", "could not prepare the scenario: "+err.Error()
+		return res
+	}
+	if env.Close != nil {
+		defer env.Close()
+	}
+	res.Vars = env.Vars
+	if env.Skip != "" {
+		res.Verdict, res.Observed, res.Why = Skipped, "skipped", env.Skip
+		return res
+	}
+	obs := SignIn(ctx, env.Site, env.Plan, opts.Timeout)
+	if ctx.Err() != nil && !obs.Session {
+		obs.Reason, obs.Message = "TIMEOUT", fmt.Sprintf("the scenario did not finish within %s", opts.Timeout)
+	}
+	res.Observed, res.Reason, res.Message, res.Stage, res.Identity = observed(obs), obs.Reason, obs.Message, obs.Stage, obs.Identity
+	res.Evidence = &obs.Evidence
+	res.Verdict, res.Why = judge(exp, obs, env.Identity, env.Vars, controlOK)
+	res.Pass = res.Verdict == Pass
+	// Ephemeral ports change from run to run; reports name the two sites by
+	// placeholder so the same seed and clock give the same bytes.
+	res.Message = placeholders(res.Message, env.Vars)
+	res.Why = placeholders(res.Why, env.Vars)
+	return res
+}
+
+// placeholders replaces the sites' base URLs with {sp} and {idp}.
+func placeholders(s string, vars map[string]string) string {
+	for _, k := range []string{"sp", "idp"} {
+		if v := vars[k]; v != "" {
+			s = strings.ReplaceAll(s, v, "{"+k+"}")
+		}
+	}
+	return s
+}

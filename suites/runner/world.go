@@ -1,0 +1,367 @@
+package runner
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/binary"
+	"encoding/pem"
+	"fmt"
+	"io"
+	mrand "math/rand/v2"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/samlharness/samlharness/fixtures"
+	"github.com/samlharness/samlharness/mockidp"
+	"github.com/samlharness/samlharness/sp"
+)
+
+// DemoPassword is every demo user's Okta password.
+const DemoPassword = "Sso-Demo-2026!"
+
+// DemoUser is one user of the demo Okta org.
+type DemoUser struct {
+	Key       string // short name scenarios use: "alice"
+	Login     string // Okta username
+	Email     string
+	FirstName string
+	LastName  string
+	Groups    []string
+	Assigned  bool // assigned to the app (directly or through a group)
+	Note      string
+}
+
+// DemoUsers is the demo org: the setup guide's happy path and the users its
+// troubleshooting cases need.
+var DemoUsers = []DemoUser{
+	{Key: "alice", Login: "alice@acme.test", Email: "alice@acme.test", FirstName: "Alice", LastName: "Archer", Groups: []string{"Engineering"}, Assigned: true,
+		Note: "assigned through the Engineering group; signs in"},
+	{Key: "bob", Login: "bob@acme.test", Email: "bob@acme.test", FirstName: "Bob", LastName: "Baker", Assigned: false,
+		Note: "not assigned to the app: Okta's 403 App Not Assigned"},
+	{Key: "carol", Login: "carol", Email: "carol@acme.test", FirstName: "Carol", LastName: "Chen", Assigned: true,
+		Note: "legacy short Okta username: with Application username = Okta username the NameID is not an email"},
+	{Key: "erin", Login: "erin@acme-labs.test", Email: "erin@acme-labs.test", FirstName: "Erin", LastName: "Evans", Assigned: true,
+		Note: "email on acme-labs.test: verified in the workspace but not an allowed SSO domain"},
+	{Key: "frank", Login: "frank@freemail.test", Email: "frank@freemail.test", FirstName: "Frank", LastName: "Fisher", Assigned: true,
+		Note: "email on a domain the workspace never verified"},
+}
+
+// Demo workspace facts.
+const (
+	DemoOrg          = "dev-123456"
+	DemoAppLabel     = "ElevenLabs"
+	DemoWorkspace    = "Acme Corp"
+	DemoGroup        = "Engineering"
+	DemoAllowedSSO   = "acme.test"
+	DemoVerifiedLabs = "acme-labs.test"
+)
+
+// WorldConfig sets up a World.
+type WorldConfig struct {
+	// Now is the clock both sides read (default time.Now).
+	Now func() time.Time
+	// Seed makes IDs and randomness reproducible (0: crypto-random).
+	Seed uint64
+	// Profile is the workspace's SP profile (default identity-platform).
+	Profile sp.Profile
+	// SPAddr and IdPAddr are loopback listen addresses (default
+	// 127.0.0.1:0, an ephemeral port).
+	SPAddr, IdPAddr string
+	// Configure, when false, leaves the workspace's SSO unconfigured (the
+	// caller configures it); when true the guide's configuration is applied.
+	Configure bool
+}
+
+// World is the mock Okta org and the workspace SP, listening on loopback and
+// wired together exactly as the setup guide says.
+type World struct {
+	IdP       *mockidp.IdP
+	SP        *sp.Server
+	IdPURL    string
+	SPURL     string
+	App       mockidp.App
+	Workspace sp.Workspace
+	Users     map[string]DemoUser
+	UserIDs   map[string]string // demo key → Okta user ID
+
+	appID     string
+	now       func() time.Time
+	closeOnce sync.Once
+	servers   []*http.Server
+}
+
+// keySequence hands the IdP the committed fixture keys in order (first
+// signing certificate, the one rotation generates, a spare), then fresh ones.
+func keySequence() func() (*rsa.PrivateKey, error) {
+	names := []string{fixtures.KeyIdPPrimary, fixtures.KeyIdPRotated, fixtures.KeySpare}
+	var mu sync.Mutex
+	i := 0
+	return func() (*rsa.PrivateKey, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if i < len(names) {
+			i++
+			return fixtures.LoadKey(names[i-1])
+		}
+		return rsa.GenerateKey(rand.Reader, 2048)
+	}
+}
+
+// newSeededReader is a deterministic randomness source for the SP.
+func newSeededReader(seed uint64) io.Reader {
+	var s [32]byte
+	binary.LittleEndian.PutUint64(s[:], seed)
+	return mrand.NewChaCha8(s)
+}
+
+// NewWorld builds and starts a World.
+func NewWorld(cfg WorldConfig) (*World, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.SPAddr == "" {
+		cfg.SPAddr = "127.0.0.1:0"
+	}
+	if cfg.IdPAddr == "" {
+		cfg.IdPAddr = "127.0.0.1:0"
+	}
+	if cfg.Profile == "" {
+		cfg.Profile = sp.ProfileIdentityPlatform
+	}
+	w := &World{Users: map[string]DemoUser{}, UserIDs: map[string]string{}, now: cfg.Now}
+	ok := false
+	defer func() {
+		if !ok {
+			w.Close()
+		}
+	}()
+
+	idpCfg := mockidp.Config{Org: DemoOrg, Now: cfg.Now, NewKey: keySequence(), AttackerKey: fixtures.Key(fixtures.KeyAttacker)}
+	spCfg := sp.Config{Now: cfg.Now}
+	if cfg.Seed != 0 {
+		idpCfg.IDs = mockidp.NewSeededIDs(cfg.Seed)
+		spCfg.Rand = newSeededReader(cfg.Seed ^ 0x5eed)
+	}
+	idp, err := mockidp.New(idpCfg)
+	if err != nil {
+		return nil, fmt.Errorf("mock IdP: %w", err)
+	}
+	svc, err := sp.New(spCfg)
+	if err != nil {
+		return nil, fmt.Errorf("SP: %w", err)
+	}
+	w.IdP, w.SP = idp, svc
+	if w.IdPURL, err = w.listen(cfg.IdPAddr, idp); err != nil {
+		return nil, fmt.Errorf("mock IdP: %w", err)
+	}
+	if w.SPURL, err = w.listen(cfg.SPAddr, svc); err != nil {
+		return nil, fmt.Errorf("SP: %w", err)
+	}
+	idp.SetBaseURL(w.IdPURL)
+	svc.SetBaseURL(w.SPURL)
+
+	if err := w.populateIdP(); err != nil {
+		return nil, err
+	}
+	ws, err := svc.CreateWorkspace(sp.WorkspaceSpec{
+		Name: DemoWorkspace, VerifiedDomains: []string{DemoAllowedSSO, DemoVerifiedLabs}, Profile: cfg.Profile,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("workspace: %w", err)
+	}
+	w.Workspace = ws
+	if cfg.Configure {
+		if _, err := svc.UpdateSSO(ws.ID, w.GuideSSO()); err != nil {
+			return nil, fmt.Errorf("workspace SSO: %w", err)
+		}
+	}
+	ok = true
+	return w, nil
+}
+
+// populateIdP creates the demo users, the Engineering group and the
+// ElevenLabs app configured as the guide's SAML Settings say.
+func (w *World) populateIdP() error {
+	g, err := w.IdP.AddGroup(DemoGroup)
+	if err != nil {
+		return fmt.Errorf("group: %w", err)
+	}
+	app, err := w.IdP.CreateApp(DemoAppLabel, w.GuideSettings())
+	if err != nil {
+		return fmt.Errorf("app: %w", err)
+	}
+	w.appID = app.ID
+	if err := w.IdP.AssignGroup(app.ID, g.ID); err != nil {
+		return fmt.Errorf("assign group: %w", err)
+	}
+	for _, u := range DemoUsers {
+		created, err := w.IdP.AddUser(mockidp.User{Login: u.Login, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Password: DemoPassword})
+		if err != nil {
+			return fmt.Errorf("user %s: %w", u.Key, err)
+		}
+		w.Users[u.Key] = u
+		w.UserIDs[u.Key] = created.ID
+		for range u.Groups {
+			if err := w.IdP.AddUserToGroup(created.ID, g.ID); err != nil {
+				return fmt.Errorf("user %s: %w", u.Key, err)
+			}
+		}
+		if u.Assigned && len(u.Groups) == 0 {
+			if err := w.IdP.AssignUser(app.ID, created.ID); err != nil {
+				return fmt.Errorf("assign %s: %w", u.Key, err)
+			}
+		}
+	}
+	return w.refreshApp()
+}
+
+// refreshApp re-reads the app (its URLs and active certificate change with
+// the base URL and rotation).
+func (w *World) refreshApp() error {
+	app, err := w.IdP.App(w.appID)
+	if err != nil {
+		return err
+	}
+	w.App = *app
+	return nil
+}
+
+// GuideSettings is the Okta app's SAML Settings as the setup guide fills
+// them: Single sign-on URL = Redirect URL (also Recipient and Destination),
+// Audience URI = Service Provider Entity Id, Name ID format EmailAddress,
+// Application username Email; everything else Okta's defaults.
+func (w *World) GuideSettings() mockidp.SAMLSettings {
+	return mockidp.SAMLSettings{
+		SSOURL:              w.RedirectURL(),
+		AudienceURI:         w.SPEntityID(),
+		NameIDFormat:        mockidp.NameIDEmailAddress,
+		ApplicationUsername: mockidp.UsernameEmail,
+	}
+}
+
+// GuideSSO is the workspace's Security & SSO form as the guide fills it,
+// from Okta's metadata and downloaded certificate.
+func (w *World) GuideSSO() sp.SSOSettings {
+	return sp.SSOSettings{
+		SSOProvider:               "SAML",
+		IdentityProviderEntityID:  w.App.EntityID,
+		IdentityProviderSignInURL: w.App.SignOnURL,
+		Certificates:              []string{w.ActiveCertificatePEM()},
+		Domains:                   []string{DemoAllowedSSO},
+		Acknowledge:               true,
+	}
+}
+
+// ActiveCertificatePEM is Okta's active certificate as "Download
+// certificate" gives it.
+func (w *World) ActiveCertificatePEM() string {
+	c, err := w.IdP.ActiveCertificate(w.appID)
+	if err != nil {
+		return ""
+	}
+	return string(c.PEM())
+}
+
+// AttackerCertificatePEM is a certificate for a key nobody trusts (the
+// IdP's TLS certificate, another app's, an attacker's).
+func (w *World) AttackerCertificatePEM() string {
+	return w.mintPEM(fixtures.KeyAttacker)
+}
+
+// SPEncryptionCertificatePEM is the workspace's encryption certificate, as
+// an admin would paste it into Okta's "Encryption Certificate".
+func (w *World) SPEncryptionCertificatePEM() string {
+	return w.mintPEM(fixtures.KeySPEncryption)
+}
+
+// minted caches certificates minted for fixture keys, by key and day: a
+// certificate costs an RSA signature, and every scenario's World needs them.
+var minted sync.Map
+
+func (w *World) mintPEM(key string) string {
+	day := w.now().UTC().Truncate(24 * time.Hour)
+	cacheKey := key + "@" + day.Format(time.DateOnly)
+	if v, ok := minted.Load(cacheKey); ok {
+		return v.(string)
+	}
+	x, err := mockidp.MintCertificate(fixtures.Key(key), DemoOrg, day.Add(-24*time.Hour), day.AddDate(10, 0, 0))
+	if err != nil {
+		return ""
+	}
+	p := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: x.Raw}))
+	minted.Store(cacheKey, p)
+	return p
+}
+
+// keyPEM is a fixture private key as PKCS #8 PEM.
+func (w *World) keyPEM(name string) string {
+	der, err := x509.MarshalPKCS8PrivateKey(fixtures.Key(name))
+	if err != nil {
+		return ""
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+}
+
+// SPEntityID is the workspace's Service Provider Entity Id.
+func (w *World) SPEntityID() string { return w.SPURL }
+
+// RedirectURL is the workspace's Redirect URL.
+func (w *World) RedirectURL() string { return w.SPURL + "/__/auth/handler" }
+
+// ProviderID is the workspace's Identity Platform provider ID.
+func (w *World) ProviderID() string { return "saml.workspace-" + w.Workspace.ID }
+
+// Site is what the driver needs.
+func (w *World) Site() Site {
+	return Site{SPBase: w.SPURL, IdPInitiatedURL: w.IdPURL + "/home/" + w.App.Name + "/" + w.App.ID}
+}
+
+// Vars fill expectation placeholders.
+func (w *World) Vars() map[string]string {
+	return map[string]string{
+		"spEntityId":  w.SPEntityID(),
+		"redirectUrl": w.RedirectURL(),
+		"idpEntityId": w.App.EntityID,
+		"ssoUrl":      w.App.SignOnURL,
+		"providerId":  w.ProviderID(),
+		"metadataUrl": w.App.MetadataURL,
+		"sp":          w.SPURL,
+		"idp":         w.IdPURL,
+
+		"spEncryptionCertificate": w.SPEncryptionCertificatePEM(),
+	}
+}
+
+// listen serves h on a loopback address and returns its base URL.
+func (w *World) listen(addr string, h http.Handler) (string, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("listen address %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return "", fmt.Errorf("listen address %q: only loopback addresses (127.0.0.0/8) are allowed", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	w.servers = append(w.servers, srv)
+	go func() { _ = srv.Serve(ln) }() // ends with ErrServerClosed on Close
+	return "http://" + ln.Addr().String(), nil
+}
+
+// Close stops both servers.
+func (w *World) Close() {
+	w.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		for _, s := range w.servers {
+			_ = s.Shutdown(ctx)
+		}
+	})
+}

@@ -1,0 +1,92 @@
+package scenario
+
+// The baseline: a valid login as the setup guide configures it, and each
+// failure the guide's Troubleshooting section (and the reference notes'
+// "harness implications" table) describes.
+
+const (
+	refGuide               = "elevenlabs-okta-saml-sso.md#troubleshooting"
+	refGIPChecks           = "okta-and-identity-platform.md#2.3"
+	refHarnessImplications = "okta-and-identity-platform.md#4"
+)
+
+func init() {
+	add(
+		Scenario{
+			ID:       "valid-login-guide-settings",
+			Title:    "Okta app configured exactly as the setup guide says signs the user in",
+			Category: CatInterop,
+			Tags:     []string{"baseline", "okta:setting"},
+			Refs:     []string{"elevenlabs-okta-saml-sso.md#set-up-okta-saml-sso", refHarnessImplications},
+			Expect:   Both(Accepts()),
+		},
+		Scenario{
+			ID:       "cert-pasted-broken-llm-reformatted",
+			Title:    "Certificate re-wrapped by an LLM (fence, 64-column lines, one character changed) is refused with the certificate parse error",
+			Category: CatConfiguration,
+			Tags:     []string{"baseline", "guide:troubleshooting", "area:certificate"},
+			Refs:     []string{refGuide, refGIPChecks, "attack-catalogue.md#cfg-pem-header-mangled"},
+			SP:       SPSide{Certificates: []string{"active:llm-rewrapped"}},
+			Expect:   Both(RejectsWith("CERT_PARSE", MsgCertParse)),
+		},
+		Scenario{
+			ID:       "cert-stale-after-okta-rotation",
+			Title:    "Okta generated and activated a new signing certificate; the workspace still holds the old one",
+			Category: CatConfiguration,
+			Tags:     []string{"baseline", "guide:troubleshooting", "area:certificate", "area:signature"},
+			Refs:     []string{"okta-and-identity-platform.md#1.3", refHarnessImplications, "attack-catalogue.md#cfg-wrong-cert-after-rotation"},
+			IdP:      IdPSide{RotateCertificate: true},
+			Expect:   Both(RejectsWith("SIGNATURE_UNTRUSTED_KEY", MsgSignatureFailed)),
+		},
+		Scenario{
+			ID:       "nameid-unspecified-okta-username",
+			Title:    "Name ID format Unspecified with Application username = Okta username sends a NameID that is not an email",
+			Category: CatConfiguration,
+			Tags:     []string{"baseline", "guide:troubleshooting", "area:subject", "area:workspace-policy", "okta:setting"},
+			Refs:     []string{refGuide, "okta-and-identity-platform.md#3"},
+			User:     "carol",
+			IdP: IdPSide{Settings: map[string]any{
+				"nameIdFormat":        "Unspecified",
+				"applicationUsername": "Okta username",
+			}},
+			Expect: Both(Rejects("NAMEID_NOT_EMAIL")),
+		},
+		Scenario{
+			ID:       "idp-entity-id-wrong",
+			Title:    "Identity Provider Entity Id in the workspace is not Okta's issuer",
+			Category: CatConfiguration,
+			Tags:     []string{"baseline", "guide:troubleshooting", "area:issuer"},
+			Refs:     []string{refGuide, refGIPChecks, "attack-catalogue.md#cfg-wrong-idp-entityid"},
+			SP:       SPSide{IdentityProviderEntityID: "http://www.okta.com/exk0000000000000000"},
+			Expect:   Both(RejectsWith("RESPONSE_ISSUER_MISMATCH", MsgResponseIssuer)),
+		},
+		Scenario{
+			ID:       "audience-uri-wrong",
+			Title:    "Audience URI (SP Entity ID) in Okta is the Redirect URL instead of the Service Provider Entity Id",
+			Category: CatConfiguration,
+			Tags:     []string{"baseline", "guide:troubleshooting", "area:audience", "okta:setting"},
+			Refs:     []string{refGuide, refGIPChecks, "attack-catalogue.md#cfg-wrong-sp-entityid"},
+			IdP:      IdPSide{Settings: map[string]any{"audienceUri": "{redirectUrl}"}},
+			Expect:   Both(RejectsWith("AUDIENCE_MISMATCH", MsgAudience)),
+		},
+		Scenario{
+			ID:          "email-domain-not-allowed",
+			Title:       "Okta sends an email on a verified domain that is not an allowed SSO domain",
+			Category:    CatConfiguration,
+			Tags:        []string{"baseline", "guide:troubleshooting", "area:workspace-policy"},
+			Refs:        []string{"elevenlabs-okta-saml-sso.md#field-mappings", "attack-catalogue.md#cfg-email-domain-not-allowed"},
+			User:        "erin",
+			SignInEmail: "erin@acme.test",
+			Expect:      Both(Rejects("DOMAIN_NOT_ALLOWED")),
+		},
+		Scenario{
+			ID:       "user-not-assigned",
+			Title:    "A user who is not assigned to the Okta app gets Okta's 403 App Not Assigned page",
+			Category: CatConfiguration,
+			Tags:     []string{"baseline", "area:idp"},
+			Refs:     []string{"okta-and-identity-platform.md#1.6", refHarnessImplications},
+			User:     "bob",
+			Expect:   Both(Rejects("IDP_APP_NOT_ASSIGNED")),
+		},
+	)
+}

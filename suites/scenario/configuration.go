@@ -1,0 +1,164 @@
+package scenario
+
+// What customers get wrong between the two admin UIs: the certificate as
+// pasted, rotation, entity IDs, URLs, domains and assignments.
+
+const refConfig = "attack-catalogue.md#9"
+
+func init() {
+	// The certificate as pasted into "Add Certificate". The variants are
+	// fixtures.PEMVariants; the parser the SP models is Java's
+	// CertificateFactory as Identity Platform uses it: armor required,
+	// whitespace inside the base64 ignored, the first certificate of a chain
+	// used, anything else "Error when parsing certificate".
+	pasted := func(variant, title string, e Expect) Scenario {
+		return Scenario{
+			ID: "cert-pasted-" + variant, Title: "Certificate pasted " + title, Category: CatConfiguration,
+			Tags: []string{"area:certificate"}, Refs: []string{refGuide, refConfig},
+			SP: SPSide{Certificates: []string{"active:" + variant}}, Expect: Both(e),
+		}
+	}
+	parseError := RejectsWith("CERT_PARSE", MsgCertParse)
+	add(
+		pasted("as-downloaded", "exactly as Okta's Download certificate gives it (76-column lines)", Accepts()),
+		pasted("one-line", "with its base64 body on one line between the BEGIN/END lines", Accepts()),
+		pasted("crlf", "with Windows CRLF line endings", Accepts()),
+		pasted("stray-spaces", "with stray spaces inside the base64 lines", Accepts()),
+		pasted("chain-leaf-first", "as a chain, the Okta certificate first", Accepts()),
+		pasted("trailing-garbage", "with text after the END line", Accepts()),
+		pasted("openssl-text", "as openssl x509 -text prints it, the human-readable dump before the PEM", Accepts()),
+		pasted("indented", "with every line indented, armor included (from YAML or code)", parseError),
+		pasted("flattened", "from a single-line field that turned line breaks into spaces", parseError),
+		pasted("cr-entities", "with &#13; at every line end (an XML-escaped CR)", parseError),
+		pasted("no-armor-one-line", "as the bare one-line base64 of metadata's ds:X509Certificate", parseError),
+		pasted("begin-no-space", "with the armor's spaces stripped (-----BEGINCERTIFICATE-----)", parseError),
+		pasted("utf8-bom", "from a file saved with a UTF-8 byte order mark", parseError),
+		pasted("no-armor", "without the BEGIN/END CERTIFICATE lines", parseError),
+		pasted("missing-end", "without the END CERTIFICATE line", parseError),
+		pasted("truncated", "with its last lines cut off", parseError),
+		pasted("unicode-dashes", "after a word processor turned the armor's dashes into en dashes", parseError),
+		pasted("der-bytes", "as raw DER bytes", parseError),
+		pasted("base64-of-pem", "as the base64 of the whole PEM file", parseError),
+		pasted("private-key", "as a private key instead of the certificate", parseError),
+		pasted("public-key", "as a bare public key instead of the certificate", parseError),
+		pasted("metadata-xml", "as the whole IdP metadata XML", parseError),
+		Scenario{
+			ID: "cert-pasted-chain-ca-first", Title: "Certificate pasted as a chain with an unrelated CA certificate first",
+			Category: CatConfiguration, Tags: []string{"area:certificate", "area:signature"}, Refs: []string{refConfig, "attack-catalogue.md#cfg-cert-chain-in-one-element"},
+			SP: SPSide{Certificates: []string{"active:chain-ca-first"}}, Expect: Both(RejectsWith("SIGNATURE_UNTRUSTED_KEY", MsgSignatureFailed)),
+		},
+		Scenario{
+			ID: "cert-one-broken-one-good", Title: "Two certificates pasted, one of them truncated",
+			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{refGuide, refConfig},
+			SP: SPSide{Certificates: []string{"active:truncated", "active"}}, Expect: Both(RejectsWith("CERT_PARSE", MsgCertParse)),
+		},
+		Scenario{
+			ID: "cert-pasted-twice", Title: "The same certificate added twice",
+			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{refConfig},
+			SP: SPSide{Certificates: []string{"active", "active"}}, Expect: Both(Accepts()),
+		},
+		Scenario{
+			ID: "cert-wrong-certificate-pasted", Title: "A certificate of another key (the IdP's TLS certificate, another app) pasted",
+			Category: CatConfiguration, Tags: []string{"area:certificate", "area:signature"}, Refs: []string{"attack-catalogue.md#cfg-tls-cert-instead-of-signing-cert"},
+			SP: SPSide{Certificates: []string{"attacker"}}, Expect: Both(RejectsWith("SIGNATURE_UNTRUSTED_KEY", MsgSignatureFailed)),
+		},
+		Scenario{
+			ID: "cert-rotation-both-pasted-then-activated", Title: "Rotation done right: both certificates pasted, then Okta activates the new one",
+			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{"okta-and-identity-platform.md#1.3", "okta-and-identity-platform.md#2.1"},
+			IdP: IdPSide{RotateCertificate: true}, SP: SPSide{Certificates: []string{"active", "rotated"}}, Expect: Both(Accepts()),
+		},
+		Scenario{
+			ID: "cert-rotation-both-pasted-not-yet-activated", Title: "Both certificates pasted while Okta still signs with the old one",
+			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{"okta-and-identity-platform.md#1.3"},
+			SP: SPSide{Certificates: []string{"rotated", "active"}}, Expect: Both(Accepts()),
+		},
+		Scenario{
+			ID: "cert-rotation-new-pasted-too-early", Title: "Only the new (still Inactive) Okta certificate pasted before it was activated",
+			Category: CatConfiguration, Tags: []string{"area:certificate", "area:signature"}, Refs: []string{"okta-and-identity-platform.md#1.3"},
+			SP: SPSide{Certificates: []string{"rotated"}}, Expect: Both(RejectsWith("SIGNATURE_UNTRUSTED_KEY", MsgSignatureFailed)),
+		},
+		Scenario{
+			ID: "idp-entity-id-is-sign-in-url", Title: "Identity Provider Entity Id filled with the Sign-In URL",
+			Category: CatConfiguration, Tags: []string{"area:issuer"}, Refs: []string{refGuide, "attack-catalogue.md#cfg-wrong-idp-entityid"},
+			SP: SPSide{IdentityProviderEntityID: "{ssoUrl}"}, Expect: Both(RejectsWith("RESPONSE_ISSUER_MISMATCH", MsgResponseIssuer)),
+		},
+		Scenario{
+			ID: "idp-entity-id-trailing-slash", Title: "Identity Provider Entity Id with a trailing slash",
+			Category: CatConfiguration, Tags: []string{"area:issuer"}, Refs: []string{"attack-catalogue.md#cfg-wrong-idp-entityid"},
+			SP: SPSide{IdentityProviderEntityID: "{idpEntityId}/"}, Expect: Both(RejectsWith("RESPONSE_ISSUER_MISMATCH", MsgResponseIssuer)),
+		},
+		Scenario{
+			ID: "idp-sign-in-url-wrong", Title: "Identity Provider Sign-In URL pointing at a path Okta does not serve",
+			Category: CatConfiguration, Tags: []string{"area:idp"}, Refs: []string{"attack-catalogue.md#cfg-wrong-idp-sso-url"},
+			SP: SPSide{IdentityProviderSignInURL: "{ssoUrl}/wrong"}, Expect: Both(Rejects("IDP_NOT_FOUND")),
+		},
+		Scenario{
+			ID: "audience-uri-trailing-slash", Title: "Audience URI (SP Entity ID) typed with a trailing slash",
+			Category: CatConfiguration, Tags: []string{"area:audience", "okta:setting"}, Refs: []string{refGuide, refGIPChecks},
+			IdP: Settings("audienceUri", "{spEntityId}/"), Expect: Both(RejectsWith("AUDIENCE_MISMATCH", MsgAudience)),
+		},
+		Scenario{
+			ID: "audience-uri-template-placeholder", Title: "Audience URI left at a placeholder from another app's template",
+			Category: CatConfiguration, Tags: []string{"area:audience", "okta:setting"}, Refs: []string{refGIPChecks},
+			IdP: Settings("audienceUri", "urn:example:sp"), Expect: Both(RejectsWith("AUDIENCE_MISMATCH", MsgAudience)),
+		},
+		Scenario{
+			ID: "recipient-only-mismatch", Title: "\"Use this for Recipient URL and Destination URL\" cleared, Recipient URL wrong",
+			Category: CatConfiguration, Tags: []string{"area:recipient", "okta:setting"}, Refs: []string{refGIPChecks, refHarnessImplications},
+			IdP:    Settings("separateRecipientAndDestination", true, "recipientUrl", "{spEntityId}/acs", "destinationUrl", "{redirectUrl}"),
+			Expect: Split(Accepts(), Rejects("RECIPIENT_MISMATCH")),
+		},
+		Scenario{
+			ID: "destination-only-mismatch", Title: "\"Use this for Recipient URL and Destination URL\" cleared, Destination URL wrong",
+			Category: CatConfiguration, Tags: []string{"area:destination", "okta:setting"}, Refs: []string{refGIPChecks},
+			IdP: Settings("separateRecipientAndDestination", true, "recipientUrl", "{redirectUrl}", "destinationUrl", "{spEntityId}/acs"),
+			Expect: Both(RejectsWith("DESTINATION_MISMATCH",
+				"INVALID_IDP_RESPONSE : SAMLResponse destination {spEntityId}/acs does not match RP callback URL {redirectUrl}.")),
+		},
+		Scenario{
+			ID: "sso-url-wrong-path", Title: "Single sign-on URL in Okta pointing at a path the workspace does not serve",
+			Category: CatConfiguration, Tags: []string{"area:destination", "okta:setting"}, Refs: []string{"attack-catalogue.md#cfg-wrong-acs-url"},
+			IdP: Settings("ssoUrl", "{spEntityId}/saml/acs"), Expect: Both(Rejects("NOT_FOUND")),
+		},
+		Scenario{
+			ID: "email-domain-unverified", Title: "Okta sends an email on a domain the workspace never verified",
+			Category: CatConfiguration, Tags: []string{"area:workspace-policy"}, Refs: []string{"attack-catalogue.md#cfg-email-domain-not-allowed"},
+			User: "frank", SignInEmail: "frank@acme.test", Expect: Both(Rejects("DOMAIN_NOT_ALLOWED")),
+		},
+		Scenario{
+			ID: "sign-in-email-domain-not-configured", Title: "Signing in with an email whose domain has no SSO configuration",
+			Category: CatConfiguration, Tags: []string{"area:workspace-policy"}, Refs: []string{"elevenlabs-okta-saml-sso.md"},
+			SignInEmail: "alice@unknown.test", Expect: Both(Rejects("SSO_NOT_CONFIGURED")),
+		},
+		Scenario{
+			ID: "allowed-domain-removed", Title: "The workspace's allowed SSO domains no longer include the users' domain",
+			Category: CatConfiguration, Tags: []string{"area:workspace-policy"}, Refs: []string{"elevenlabs-okta-saml-sso.md#field-mappings"},
+			SP: SPSide{Domains: []string{"acme-labs.test"}}, Expect: Both(Rejects("SSO_NOT_CONFIGURED")),
+		},
+		Scenario{
+			ID: "sso-provider-disabled", Title: "The workspace's SAML provider is disabled",
+			Category: CatConfiguration, Tags: []string{"area:workspace-policy"}, Refs: []string{refGIPChecks},
+			SP: SPSide{Disabled: true}, Expect: Both(Rejects("PROVIDER_DISABLED")),
+		},
+	)
+}
+
+func init() {
+	add(
+		Scenario{
+			ID: "cert-okta-expired-never-rotated", Title: "Okta's signing certificate expired a year ago and was never rotated",
+			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{refGIPChecks, "attack-catalogue.md#cfg-idp-cert-expired"},
+			IdP: IdPSide{SigningCertificate: "expired"}, Expect: Split(Accepts(), RejectsWith("CERT_EXPIRED", MsgSignatureFailed)),
+		},
+		Scenario{
+			ID: "cert-okta-not-yet-valid", Title: "Okta's signing certificate only becomes valid tomorrow",
+			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{"attack-catalogue.md#cfg-idp-cert-not-yet-valid"},
+			IdP: IdPSide{SigningCertificate: "not-yet-valid"}, Expect: Split(Accepts(), RejectsWith("CERT_EXPIRED", MsgSignatureFailed)),
+		},
+		Scenario{
+			ID: "cert-okta-rsa-1024", Title: "Signing certificate with an RSA-1024 key",
+			Category: CatConfiguration, Tags: []string{"area:certificate", "attack:downgrade"}, Refs: []string{refSig},
+			IdP: IdPSide{SigningCertificate: "weak-1024"}, Expect: Split(Accepts(), RejectsWith("SIGNATURE_ALGORITHM", MsgSignatureFailed)),
+		},
+	)
+}

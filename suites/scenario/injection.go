@@ -1,0 +1,40 @@
+package scenario
+
+// Comment, CDATA and canonicalization injection (attack catalogue §3, the
+// 2018 CVE family: CVE-2017-11427/11428/11429/11430, CVE-2018-0489,
+// CVE-2018-5387, CVE-2018-7340). Exclusive C14N drops comments, so a comment
+// added after signing leaves the signature valid; an SP that reads only the
+// first text node sees a different identity.
+//
+// The IdP signs "alice@acme.test.evil.test" (an address the attacker could
+// own); the comment splits it after "alice@acme.test". A correct SP reads the
+// whole text and refuses the domain; a vulnerable one signs alice in.
+
+const refC14N = "attack-catalogue.md#3"
+
+func init() {
+	evil := F("set-nameid", "value", "alice@acme.test.evil.test")
+	inj := func(id, title string, e map[Profile]Expect, f ...faultT) Scenario {
+		return Scenario{ID: id, Title: title, Category: CatInjection, Tags: []string{"attack:comment-injection", "area:subject"},
+			Refs: []string{refC14N, "CVE-2017-11427", "CVE-2018-0489"}, IdP: IdPSide{Faults: f}, Expect: e}
+	}
+	refused := Both(Rejects("DOMAIN_NOT_ALLOWED"))
+	add(
+		inj("comment-in-nameid-after-signing", "Comment splitting the signed NameID after the real domain", refused,
+			evil, F("comment-in-nameid", "at", "after:alice@acme.test")),
+		inj("comment-in-nameid-assertion-only-signed", "Comment split NameID when only the Assertion is signed", refused,
+			F("unsigned", "what", "response"), evil, F("comment-in-nameid", "at", "after:alice@acme.test")),
+		inj("cdata-in-nameid-after-signing", "CDATA section splitting the signed NameID", refused,
+			evil, F("cdata-in-nameid", "at", "after:alice@acme.test")),
+		inj("comment-in-nameid-harmless", "A comment inside an otherwise genuine NameID", Both(Accepts()),
+			F("comment-in-nameid", "at", "@")),
+		inj("comment-in-audience", "A comment inside the Audience", Both(Accepts()),
+			F("comment-in-text", "path", "Response/Assertion/Conditions/AudienceRestriction/Audience", "at", "after:http://")),
+		inj("comment-in-issuer", "A comment inside the Assertion's Issuer", Both(Accepts()),
+			F("comment-in-text", "path", "Response/Assertion/Issuer", "at", "after:http://")),
+		inj("nameid-fullwidth-at-sign", "NameID with a fullwidth at sign (U+FF20), signed by the IdP", Both(Rejects("NAMEID_NOT_EMAIL")),
+			F("unicode-in-nameid-before-sign", "form", "fullwidth")),
+		inj("nameid-uppercased", "NameID in upper case (ALICE@ACME.TEST): the same user", Both(Accepts()),
+			F("set-nameid", "value", "ALICE@ACME.TEST")),
+	)
+}

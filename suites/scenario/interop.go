@@ -1,0 +1,85 @@
+package scenario
+
+// Okta's SAML settings, combination by combination: what the workspace must
+// accept, and which combinations break the guide's rule that the NameID is
+// the user's email.
+
+const (
+	refOktaSettings = "okta-and-identity-platform.md#1.5"
+	refOktaResponse = "okta-and-identity-platform.md#1.4"
+)
+
+func init() {
+	accept := func(id, title string, idp IdPSide, user string) Scenario {
+		return Scenario{ID: id, Title: title, Category: CatInterop, Tags: []string{"okta:setting"},
+			Refs: []string{refOktaSettings, refHarnessImplications}, IdP: idp, User: user, Expect: Both(Accepts())}
+	}
+	notEmail := func(id, title string, idp IdPSide, user string) Scenario {
+		return Scenario{ID: id, Title: title, Category: CatInterop, Tags: []string{"okta:setting", "area:subject", "area:workspace-policy"},
+			Refs: []string{refOktaSettings, refGuide}, IdP: idp, User: user, Expect: Both(Rejects("NAMEID_NOT_EMAIL"))}
+	}
+	add(
+		accept("okta-response-signed-assertion-unsigned", "Response Signed, Assertion Signature Unsigned",
+			Settings("assertionSignature", "Unsigned"), ""),
+		accept("okta-response-unsigned-assertion-signed", "Response Unsigned, Assertion Signature Signed",
+			Settings("response", "Unsigned"), ""),
+		Scenario{ID: "okta-response-and-assertion-unsigned", Title: "Response and Assertion Signature both Unsigned",
+			Category: CatInterop, Tags: []string{"okta:setting", "area:signature"}, Refs: []string{refOktaSettings, refGIPChecks},
+			IdP: Settings("response", "Unsigned", "assertionSignature", "Unsigned"), Expect: Both(RejectsWith("SIGNATURE_MISSING", MsgSignatureMissing))},
+		Scenario{ID: "okta-rsa-sha1-digest-sha1", Title: "Signature Algorithm RSA-SHA1 with Digest Algorithm SHA1 (older Okta apps)",
+			Category: CatInterop, Tags: []string{"okta:setting", "area:signature", "attack:downgrade"}, Refs: []string{refOktaSettings, "attack-catalogue.md#cfg-sha1-only-idp"},
+			IdP:    Settings("signatureAlgorithm", "RSA-SHA1", "digestAlgorithm", "SHA1"),
+			Expect: Split(Accepts(), RejectsWith("SIGNATURE_ALGORITHM", MsgSignatureFailed))},
+		Scenario{ID: "okta-rsa-sha256-digest-sha1", Title: "Signature Algorithm RSA-SHA256 with Digest Algorithm SHA1",
+			Category: CatInterop, Tags: []string{"okta:setting", "area:signature", "attack:downgrade"}, Refs: []string{refOktaSettings},
+			IdP:    Settings("digestAlgorithm", "SHA1"),
+			Expect: Split(Accepts(), RejectsWith("SIGNATURE_ALGORITHM", MsgSignatureFailed))},
+		Scenario{ID: "okta-rsa-sha1-digest-sha256", Title: "Signature Algorithm RSA-SHA1 with Digest Algorithm SHA256",
+			Category: CatInterop, Tags: []string{"okta:setting", "area:signature", "attack:downgrade"}, Refs: []string{refOktaSettings},
+			IdP:    Settings("signatureAlgorithm", "RSA-SHA1"),
+			Expect: Split(Accepts(), RejectsWith("SIGNATURE_ALGORITHM", MsgSignatureFailed))},
+		Scenario{ID: "okta-rsa-sha1-response-only", Title: "RSA-SHA1 with only the Response signed",
+			Category: CatInterop, Tags: []string{"okta:setting", "area:signature", "attack:downgrade"}, Refs: []string{refOktaSettings},
+			IdP:    Settings("signatureAlgorithm", "RSA-SHA1", "digestAlgorithm", "SHA1", "assertionSignature", "Unsigned"),
+			Expect: Split(Accepts(), RejectsWith("SIGNATURE_ALGORITHM", MsgSignatureFailed))},
+		accept("okta-nameid-unspecified-username-email", "Name ID format Unspecified with Application username Email",
+			Settings("nameIdFormat", "Unspecified", "applicationUsername", "Email"), ""),
+		accept("okta-nameid-unspecified-okta-username-is-email", "Name ID format Unspecified with Okta username, where the Okta username is the email",
+			Settings("nameIdFormat", "Unspecified", "applicationUsername", "Okta username"), ""),
+		accept("okta-nameid-persistent-email", "Name ID format Persistent carrying the email",
+			Settings("nameIdFormat", "Persistent"), ""),
+		accept("okta-nameid-transient-email", "Name ID format Transient carrying the email",
+			Settings("nameIdFormat", "Transient"), ""),
+		accept("okta-nameid-x509-subject-email", "Name ID format x509SubjectName carrying the email",
+			Settings("nameIdFormat", "x509SubjectName"), ""),
+		accept("okta-username-custom-lowercase-email", "Application username Custom: String.toLowerCase(user.email)",
+			Settings("applicationUsername", "Custom", "customUsernameExpression", "String.toLowerCase(user.email)"), ""),
+		accept("okta-user-assigned-directly", "A user assigned to the app directly rather than through a group",
+			Settings("applicationUsername", "Email"), "carol"),
+		notEmail("okta-username-email-prefix", "Application username Email prefix sends the part before @",
+			Settings("applicationUsername", "Email prefix"), ""),
+		notEmail("okta-username-okta-username-prefix", "Application username Okta username prefix sends the part before @",
+			Settings("applicationUsername", "Okta username prefix"), ""),
+		notEmail("okta-username-custom-first-name", "Application username Custom: user.firstName",
+			Settings("applicationUsername", "Custom", "customUsernameExpression", "user.firstName"), ""),
+		notEmail("okta-nameid-emailaddress-okta-username-not-email", "Name ID format EmailAddress does not make a short Okta username an email",
+			Settings("nameIdFormat", "EmailAddress", "applicationUsername", "Okta username"), "carol"),
+		accept("okta-attribute-statements", "Attribute statements for email, first and last name",
+			IdPSide{Settings: map[string]any{"attributeStatements": []map[string]string{
+				{"name": "email", "nameFormat": "Unspecified", "value": "user.email"},
+				{"name": "firstName", "nameFormat": "Basic", "value": "user.firstName"},
+				{"name": "lastName", "nameFormat": "URI Reference", "value": "user.lastName"},
+			}}}, ""),
+		accept("okta-group-attribute-statement", "A group attribute statement (groups starting with Eng)",
+			IdPSide{Settings: map[string]any{"groupAttributeStatements": []map[string]string{
+				{"name": "groups", "filter": "Starts with", "filterValue": "Eng"},
+			}}}, ""),
+		accept("okta-authn-context-x509", "Authentication context class X.509 Certificate",
+			Settings("authnContextClassRef", "X.509 Certificate"), ""),
+		accept("okta-default-relaystate-set", "A Default RelayState set in Okta does not disturb SP-initiated sign-in",
+			Settings("defaultRelayState", "/app/projects"), ""),
+		Scenario{ID: "okta-saml-issuer-id-changed", Title: "SAML Issuer ID changed in Okta but not in the workspace",
+			Category: CatInterop, Tags: []string{"okta:setting", "area:issuer"}, Refs: []string{refOktaSettings, refGIPChecks},
+			IdP: Settings("samlIssuerId", "http://www.okta.com/exkCustomIssuer000001"), Expect: Both(RejectsWith("RESPONSE_ISSUER_MISMATCH", MsgResponseIssuer))},
+	)
+}

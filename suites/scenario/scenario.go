@@ -1,0 +1,255 @@
+// Package scenario is the harness's catalogue: every valid and broken SAML
+// response the harness knows, as data. One entry feeds the Ginkgo tables, the
+// command line and the reports. Adding a scenario is adding an entry.
+package scenario
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/samlharness/samlharness/mockidp/fault"
+)
+
+// Profile names an SP behaviour profile.
+type Profile string
+
+// The SP profiles every scenario states an expectation for.
+const (
+	// IdentityPlatform reproduces Google Identity Platform as recorded in
+	// production: Recipient unchecked, expired IdP certificates accepted.
+	IdentityPlatform Profile = "identity-platform"
+	// Strict also enforces everything the SAML specifications and the
+	// attack catalogue require.
+	Strict Profile = "strict"
+)
+
+// Profiles lists the profiles in report order.
+var Profiles = []Profile{IdentityPlatform, Strict}
+
+// ParseProfile accepts a profile name.
+func ParseProfile(s string) (Profile, error) {
+	for _, p := range Profiles {
+		if string(p) == s {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("unknown profile %q (want one of %s)", s, profileNames())
+}
+
+func profileNames() string {
+	n := make([]string, len(Profiles))
+	for i, p := range Profiles {
+		n[i] = string(p)
+	}
+	return strings.Join(n, ", ")
+}
+
+// Outcome is what the SP must do with the response.
+type Outcome string
+
+// Outcomes.
+const (
+	Accept Outcome = "accept"
+	Reject Outcome = "reject"
+)
+
+// Expect is the expected outcome under one profile.
+type Expect struct {
+	Outcome Outcome `json:"outcome"`
+	// Reason is the SP's stable reason code for a rejection (e.g.
+	// AUDIENCE_MISMATCH), or a driver-side code when the flow stops before
+	// the SP (IDP_APP_NOT_ASSIGNED).
+	Reason string `json:"reason,omitempty"`
+	// Message, when set, is the exact Identity Platform message the SP must
+	// return. It may hold placeholders filled from the run's environment:
+	// {spEntityId}, {redirectUrl}, {idpEntityId}, {providerId}.
+	Message string `json:"message,omitempty"`
+	// Identity is the email the session must belong to on acceptance; empty
+	// means the signing-in user's own email. A session for any other identity
+	// (e.g. a forged NameID) fails the scenario whatever is expected.
+	Identity string `json:"identity,omitempty"`
+}
+
+// String renders the expectation compactly: "accept" or "reject:REASON".
+func (e Expect) String() string {
+	if e.Outcome == Reject {
+		return "reject:" + e.Reason
+	}
+	return string(e.Outcome)
+}
+
+// Accepts is the expectation of a successful sign-in.
+func Accepts() Expect { return Expect{Outcome: Accept} }
+
+// Rejects is the expectation of a refusal with the given reason code.
+func Rejects(reason string) Expect { return Expect{Outcome: Reject, Reason: reason} }
+
+// RejectsWith is Rejects with the exact Identity Platform message.
+func RejectsWith(reason, message string) Expect {
+	return Expect{Outcome: Reject, Reason: reason, Message: message}
+}
+
+// Both gives the same expectation under every profile.
+func Both(e Expect) map[Profile]Expect {
+	return map[Profile]Expect{IdentityPlatform: e, Strict: e}
+}
+
+// Split gives different expectations under identity-platform and strict.
+func Split(identityPlatform, strict Expect) map[Profile]Expect {
+	return map[Profile]Expect{IdentityPlatform: identityPlatform, Strict: strict}
+}
+
+// Scenario is one catalogue entry.
+type Scenario struct {
+	// ID is stable kebab-case; reports and regression gates key on it.
+	ID       string
+	Title    string
+	Category Category
+	// Labels come from the closed vocabulary in labels.go; the category,
+	// needs:sp-config and attack: labels are added by Labels().
+	Tags []string
+	// Refs are spec clauses, CVEs, advisories and reference-file anchors.
+	Refs []string
+	IdP  IdPSide
+	SP   SPSide
+	// User is the demo user who signs in (see the Users of the built-in
+	// environment); empty means "alice", assigned, alice@acme.test.
+	User string
+	// SignInEmail is what the user types on the SP's sign-in page; empty
+	// means the user's email.
+	SignInEmail string
+	Delivery    Delivery
+	Expect      map[Profile]Expect
+}
+
+// IdPSide is what the mock Okta org does differently from the guide's
+// configuration.
+type IdPSide struct {
+	// Settings overrides Okta SAML settings by their JSON names (the admin
+	// API's), e.g. {"nameIdFormat": "Unspecified"}.
+	Settings map[string]any
+	// Faults run in the IdP's response pipeline (see mockidp/fault).
+	Faults []fault.Fault
+	// RotateCertificate makes the org generate and activate a new signing
+	// certificate after the SP was configured with the old one.
+	RotateCertificate bool
+	// SigningCertificate replaces the app's active signing certificate
+	// before the workspace is configured (so the workspace holds it):
+	// "expired" (Okta's key, validity ended a year ago), "not-yet-valid"
+	// (validity starts tomorrow) or "weak-1024" (an RSA-1024 key).
+	SigningCertificate string
+}
+
+// SPSide is what the workspace's SSO configuration does differently from the
+// guide. Any non-zero field needs a change of the SP's own configuration.
+type SPSide struct {
+	// Certificates replaces the pasted certificates. Each entry names a
+	// certificate and, optionally, how it was pasted: "active" (the org's
+	// active certificate as downloaded), "active:one-line",
+	// "rotated" (the certificate rotation will activate), "attacker",
+	// "expired" (the IdP's key in a certificate whose validity has passed).
+	// Variants are the fixtures PEM variant names.
+	Certificates []string
+	// IdentityProviderEntityID replaces the Identity Provider Entity Id.
+	IdentityProviderEntityID string
+	// IdentityProviderSignInURL replaces the Identity Provider Sign-In URL.
+	IdentityProviderSignInURL string
+	// Domains replaces the allowed SSO domains.
+	Domains []string
+	// Disabled turns the SAML provider off.
+	Disabled bool
+}
+
+// Changed reports whether the scenario needs a change of the SP's own
+// configuration, which a harness driving someone else's SP may not make.
+func (s SPSide) Changed() bool {
+	return len(s.Certificates) > 0 || s.IdentityProviderEntityID != "" ||
+		s.IdentityProviderSignInURL != "" || s.Domains != nil || s.Disabled
+}
+
+// Delivery says how the response reaches the SP.
+type Delivery string
+
+// Deliveries.
+const (
+	// DeliverOnce is the browser's auto-submitted POST of an SP-initiated
+	// login (the default).
+	DeliverOnce Delivery = ""
+	// DeliverReplay signs in once, signs out, and posts the same
+	// SAMLResponse again in the same browser.
+	DeliverReplay Delivery = "replay"
+	// DeliverReplayNewRequest signs in once, starts a new sign-in, and posts
+	// the old SAMLResponse against the new request.
+	DeliverReplayNewRequest Delivery = "replay-new-request"
+	// DeliverIdPInitiated clicks the Okta tile in a browser that never
+	// started a sign-in at the SP.
+	DeliverIdPInitiated Delivery = "idp-initiated"
+	// DeliverUnsolicitedIntoPending clicks the Okta tile in a browser that
+	// has a pending SP-initiated sign-in.
+	DeliverUnsolicitedIntoPending Delivery = "unsolicited-into-pending"
+)
+
+var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// Validate checks one entry: ID shape, title, category, expectations for
+// every profile, reasons on rejections, labels from the vocabulary and
+// registered faults.
+func (s Scenario) Validate() error {
+	var problems []string
+	if !idPattern.MatchString(s.ID) {
+		problems = append(problems, "ID is not kebab-case")
+	}
+	if s.Title == "" {
+		problems = append(problems, "no title")
+	}
+	if !s.Category.Valid() {
+		problems = append(problems, fmt.Sprintf("unknown category %q", s.Category))
+	}
+	for _, p := range Profiles {
+		e, ok := s.Expect[p]
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("no expectation for profile %s", p))
+		case e.Outcome != Accept && e.Outcome != Reject:
+			problems = append(problems, fmt.Sprintf("profile %s: outcome %q", p, e.Outcome))
+		case e.Outcome == Reject && e.Reason == "":
+			problems = append(problems, fmt.Sprintf("profile %s: rejection without a reason code", p))
+		}
+	}
+	for _, t := range s.Tags {
+		if !knownTag(t) {
+			problems = append(problems, fmt.Sprintf("label %q is not in the vocabulary", t))
+		}
+	}
+	if err := fault.Validate(s.IdP.Faults); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("scenario %s: %s", s.ID, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Labels returns the scenario's labels: its category, its tags,
+// needs:sp-config when it changes the SP and delivery: when the response is
+// not simply posted once. Sorted and unique.
+func (s Scenario) Labels() []string {
+	set := map[string]bool{string(s.Category): true}
+	for _, t := range s.Tags {
+		set[t] = true
+	}
+	if s.SP.Changed() {
+		set[LabelNeedsSPConfig] = true
+	}
+	if s.Delivery != DeliverOnce {
+		set["delivery:"+string(s.Delivery)] = true
+	}
+	out := make([]string, 0, len(set))
+	for l := range set {
+		out = append(out, l)
+	}
+	sort.Strings(out)
+	return out
+}

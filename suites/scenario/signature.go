@@ -1,0 +1,67 @@
+package scenario
+
+// Signature presence, trust, algorithms and tampering (attack catalogue §5).
+
+const refSig = "attack-catalogue.md#5"
+
+func init() {
+	sig := func(id, title string, tags []string, idp IdPSide, e map[Profile]Expect) Scenario {
+		return Scenario{ID: id, Title: title, Category: CatSignature, Tags: append([]string{"area:signature"}, tags...),
+			Refs: []string{refSig, "xmldsig-core §3.2"}, IdP: idp, Expect: e}
+	}
+	invalid := Both(RejectsWith("SIGNATURE_INVALID", MsgSignatureFailed))
+	untrusted := Both(RejectsWith("SIGNATURE_UNTRUSTED_KEY", MsgSignatureFailed))
+	shape := Both(RejectsWith("SIGNATURE_SHAPE", MsgSignatureFailed))
+	add(
+		sig("sig-both-stripped-after-signing", "Both signatures removed after signing", []string{"attack:forgery"},
+			Faults(F("strip-signature", "which", "both")), Both(RejectsWith("SIGNATURE_MISSING", MsgSignatureMissing))),
+		sig("sig-response-stripped-assertion-signed", "Response signature removed; the Assertion's own signature still verifies", nil,
+			Faults(F("strip-signature", "which", "response")), Both(Accepts())),
+		sig("sig-assertion-stripped-response-signed", "Assertion signature removed after signing: the Response signature covered it, so it breaks", []string{"attack:forgery"},
+			Faults(F("strip-signature", "which", "assertion")), invalid),
+		sig("sig-nameid-tampered", "NameID changed after signing", []string{"attack:forgery"},
+			Faults(F("tamper-nameid", "value", "admin@acme.test")), invalid),
+		sig("sig-nameid-tampered-response-only-signed", "NameID changed after signing when only the Response is signed", []string{"attack:forgery"},
+			IdPSide{Settings: map[string]any{"assertionSignature": "Unsigned"}, Faults: Faults(F("tamper-nameid", "value", "admin@acme.test")).Faults}, invalid),
+		sig("sig-nameid-tampered-assertion-only-signed", "NameID changed after signing when only the Assertion is signed", []string{"attack:forgery"},
+			IdPSide{Settings: map[string]any{"response": "Unsigned"}, Faults: Faults(F("tamper-nameid", "value", "admin@acme.test")).Faults}, invalid),
+		sig("sig-conditions-extended-after-signing", "Conditions NotOnOrAfter pushed to 2099 after signing", []string{"attack:forgery"},
+			Faults(F("tamper-attr", "path", "Response/Assertion/Conditions", "attr", "NotOnOrAfter", "value", "2099-01-01T00:00:00.000Z")), invalid),
+		sig("sig-digest-value-tampered", "DigestValue of the Assertion signature altered", []string{"attack:forgery"},
+			Faults(F("tamper-digest-value", "which", "assertion")), invalid),
+		sig("sig-signature-value-tampered", "SignatureValue of the Response signature altered", []string{"attack:forgery"},
+			Faults(F("tamper-signature-value", "which", "response")), invalid),
+		sig("sig-attacker-key-own-cert", "Signed by an attacker's key, the attacker's certificate in KeyInfo", []string{"attack:forgery"},
+			Faults(F("sign-with", "key", "attacker")), untrusted),
+		sig("sig-attacker-key-idp-cert-in-keyinfo", "Signed by an attacker's key with the IdP's certificate copied into KeyInfo", []string{"attack:forgery"},
+			Faults(F("sign-with", "key", "attacker-with-idp-cert")), invalid),
+		sig("sig-attacker-key-assertion-only", "Assertion signed by an attacker's key, Response unsigned", []string{"attack:forgery"},
+			IdPSide{Settings: map[string]any{"response": "Unsigned"}, Faults: Faults(F("sign-with", "key", "attacker")).Faults}, untrusted),
+		sig("sig-keyinfo-swapped-to-attacker-cert", "IdP's valid signature, but KeyInfo carries another certificate", []string{"attack:forgery"},
+			Faults(F("swap-keyinfo-cert", "cert", "attacker")), untrusted),
+		sig("sig-keyinfo-omitted", "Signatures without KeyInfo (the pinned certificate is used)", nil,
+			Faults(F("omit-keyinfo")), Both(Accepts())),
+		sig("sig-rsa-sha512", "RSA-SHA512 signatures with SHA-512 digests", nil,
+			Faults(F("signature-method", "alg", "rsa-sha512"), F("digest-method", "alg", "sha512")), Both(Accepts())),
+		sig("sig-c14n-with-comments", "Exclusive canonicalization WithComments", []string{"attack:comment-injection"},
+			Faults(F("c14n-with-comments")), Split(Accepts(), RejectsWith("SIGNATURE_ALGORITHM", MsgSignatureFailed))),
+		sig("sig-placed-last-child", "ds:Signature placed as the last child instead of after Issuer", nil,
+			Faults(F("signature-placement", "where", "last-child")), Split(Accepts(), RejectsWith("SIGNATURE_SHAPE", MsgSignatureFailed))),
+		sig("sig-assertion-signature-moved-to-response", "The Assertion's signature moved up to the Response (scope decided by position)", []string{"attack:xsw"},
+			IdPSide{Settings: map[string]any{"response": "Unsigned"}, Faults: Faults(F("move-signature", "from", "assertion")).Faults}, shape),
+		sig("sig-reference-uri-empty", "Assertion signature Reference URI=\"\" (whole document)", nil,
+			Faults(F("reference-uri", "which", "assertion", "value", "")), shape),
+		sig("sig-reference-uri-without-hash", "Reference URI \"x<ID>\" instead of \"#<ID>\" (goxmldsig quirk)", nil,
+			Faults(F("reference-uri", "which", "assertion", "value", "x{ID}")), shape),
+		sig("sig-reference-other-element", "Assertion signature references the Response's ID", []string{"attack:xsw"},
+			Faults(F("reference-uri", "which", "assertion", "value", "#{OTHER}")), shape),
+		sig("sig-extra-reference", "SignedInfo with a second Reference (CVE-2026-33487 shape)", []string{"attack:xsw"},
+			Faults(F("extra-reference", "which", "assertion")), shape),
+		sig("sig-extra-signedinfo", "A second SignedInfo in the signature (CVE-2019-3465 shape)", []string{"attack:xsw"},
+			Faults(F("extra-signedinfo", "which", "assertion")), shape),
+		sig("sig-decoy-signature", "A decoy second signature with the same SignatureValue and a forged Assertion in its Object", []string{"attack:xsw"},
+			Faults(F("extra-signature", "which", "response")), shape),
+		sig("sig-xslt-transform", "An XSLT transform added to the Reference", []string{"attack:xsw"},
+			Faults(F("extra-transform", "which", "assertion", "alg", "xslt")), shape),
+	)
+}

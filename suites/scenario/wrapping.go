@@ -1,0 +1,66 @@
+package scenario
+
+// XML signature wrapping (attack catalogue §2): XSW1–XSW8 exactly as
+// SAMLRaider builds them, and the other reference-confusion shapes. Each
+// forges the NameID to admin@acme.test; whatever the outcome, a session for
+// the forged identity fails the scenario.
+//
+// The SP's rule in both profiles: identity is read only from what the
+// signature verified, and a signature must reference its own parent element.
+// The identity-platform profile (as recorded: "the unsigned wrapped assertion
+// is ignored") signs the genuine user in when the genuine signed assertion is
+// still where it belongs; strict refuses any document with more than one
+// Assertion, or an Assertion anywhere but directly under the Response.
+
+const refXSW = "attack-catalogue.md#2.1"
+
+func init() {
+	assertionSignedOnly := map[string]any{"response": "Unsigned"}
+	xsw := func(n, title string, settings map[string]any, e map[Profile]Expect) Scenario {
+		return Scenario{ID: "xsw" + n, Title: "XSW" + n + ": " + title, Category: CatWrapping,
+			Tags: []string{"attack:xsw", "area:signature"}, Refs: []string{refXSW, "USENIX Security 2012 'On Breaking SAML'"},
+			IdP: IdPSide{Settings: settings, Faults: []faultT{F("xsw" + n)}}, Expect: e}
+	}
+	structure := Rejects("STRUCTURE")
+	shape := RejectsWith("SIGNATURE_SHAPE", MsgSignatureFailed)
+	genuine := Accepts() // signs in alice, never admin@
+	add(
+		xsw("1", "signed Response cloned inside its own Signature, forged outer Response", nil, Split(shape, structure)),
+		xsw("2", "signed Response cloned just before its Signature, forged outer Response", nil, Split(shape, structure)),
+		xsw("3", "forged unsigned Assertion inserted before the signed one", assertionSignedOnly, Split(genuine, structure)),
+		xsw("4", "signed Assertion moved inside a forged Assertion", assertionSignedOnly, Split(RejectsWith("SIGNATURE_MISSING", MsgSignatureMissing), structure)),
+		xsw("5", "original Assertion forged in place, clean unsigned copy appended (CVE-2022-41912)", assertionSignedOnly, Split(shape, structure)),
+		xsw("6", "original Assertion forged in place, clean copy inside its Signature", assertionSignedOnly, Split(shape, structure)),
+		xsw("7", "forged copy with the same ID inside an Extensions element", assertionSignedOnly, Split(genuine, structure)),
+		xsw("8", "original forged in place, clean copy inside a ds:Object of its Signature", assertionSignedOnly, Split(RejectsWith("SIGNATURE_INVALID", MsgSignatureFailed), structure)),
+		Scenario{ID: "xsw-signed-error-response-plus-assertion", Title: "IdP-signed error Response with a forged Assertion appended (CVE-2022-39299 shape)",
+			Category: CatWrapping, Tags: []string{"attack:xsw", "area:status"}, Refs: []string{"attack-catalogue.md#2.2"},
+			IdP:    IdPSide{Faults: []faultT{F("set-status", "code", "urn:oasis:names:tc:SAML:2.0:status:Responder"), F("remove-assertion"), F("xsw-signed-error-plus-assertion", "as", "child")}},
+			Expect: Both(RejectsWith("SIGNATURE_INVALID", MsgSignatureFailed))},
+		Scenario{ID: "xsw-signed-error-response-second-root", Title: "IdP-signed error Response with a forged Assertion as a second root element",
+			Category: CatWrapping, Tags: []string{"attack:xsw", "area:structure"}, Refs: []string{"attack-catalogue.md#2.2"},
+			IdP:    IdPSide{Faults: []faultT{F("set-status", "code", "urn:oasis:names:tc:SAML:2.0:status:Responder"), F("remove-assertion"), F("xsw-signed-error-plus-assertion", "as", "second-root")}},
+			Expect: Both(Rejects("STRUCTURE"))},
+		Scenario{ID: "xsw-prolog-nameid-before-root", Title: "A forged NameID placed before the root element",
+			Category: CatWrapping, Tags: []string{"attack:xsw", "area:structure"}, Refs: []string{"attack-catalogue.md#2.2"},
+			IdP: Faults(F("xsw-prolog-element")), Expect: Both(Rejects("STRUCTURE"))},
+		Scenario{ID: "xsw-concealed-signed-assertion", Title: "Unsigned forged Assertion whose Signature references a hidden genuine Assertion",
+			Category: CatWrapping, Tags: []string{"attack:xsw"}, Refs: []string{"attack-catalogue.md#2.2"},
+			IdP: IdPSide{Settings: assertionSignedOnly, Faults: []faultT{F("xsw-concealed-signed-assertion")}}, Expect: Split(shape, structure)},
+		Scenario{ID: "xsw-response-wrapped-in-response", Title: "Signed Response wrapped inside a forged Response (CVE-2020-5390 shape)",
+			Category: CatWrapping, Tags: []string{"attack:xsw"}, Refs: []string{"attack-catalogue.md#2.2"},
+			IdP: Faults(F("xsw-wrapped-response-in-response")), Expect: Split(RejectsWith("SIGNATURE_MISSING", MsgSignatureMissing), structure)},
+		Scenario{ID: "xsw-advice-assertion", Title: "A forged Assertion inside the genuine Assertion's Advice (must never be read)",
+			Category: CatWrapping, Tags: []string{"attack:xsw"}, Refs: []string{"attack-catalogue.md#2.2"},
+			IdP: Faults(F("add-advice-assertion")), Expect: Both(Accepts())},
+		Scenario{ID: "xsw-unsigned-sibling-assertion", Title: "Signed Response carrying the signed Assertion plus an unsigned forged sibling",
+			Category: CatWrapping, Tags: []string{"attack:xsw"}, Refs: []string{"attack-catalogue.md#2.2"},
+			IdP: IdPSide{Settings: assertionSignedOnly, Faults: []faultT{F("xsw-unsigned-sibling")}}, Expect: Split(genuine, structure)},
+		Scenario{ID: "xsw-duplicate-id", Title: "Two elements with the same ID",
+			Category: CatWrapping, Tags: []string{"attack:xsw", "area:structure"}, Refs: []string{"attack-catalogue.md#2.2"},
+			IdP: IdPSide{Settings: assertionSignedOnly, Faults: []faultT{F("xsw-duplicate-id")}}, Expect: Both(structure)},
+		Scenario{ID: "xsw-nameid-in-status-detail", Title: "A forged NameID planted in StatusDetail before the real one",
+			Category: CatWrapping, Tags: []string{"attack:xsw"}, Refs: []string{"attack-catalogue.md#2.2", "CVE-2024-45409"},
+			IdP: IdPSide{Settings: assertionSignedOnly, Faults: []faultT{F("xsw-nameid-in-status-detail")}}, Expect: Both(Accepts())},
+	)
+}
