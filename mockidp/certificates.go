@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -138,6 +139,26 @@ func oktaName(org string) ([]byte, error) {
 }
 
 func mintCertificate(key *rsa.PrivateKey, org string, serial *big.Int, notBefore, notAfter time.Time) (*x509.Certificate, error) {
+	// Minting costs an RSA signature and its result depends only on these
+	// inputs (PKCS #1 v1.5 is deterministic), so certificates are minted
+	// once per process: the harness builds hundreds of orgs from the same
+	// fixture keys and clock.
+	cacheKey := fmt.Sprintf("%x|%s|%s|%d|%d", sha256.Sum256(key.N.Bytes()), org, serial, notBefore.UnixNano(), notAfter.UnixNano())
+	if c, ok := minted.Load(cacheKey); ok {
+		return c.(*x509.Certificate), nil
+	}
+	c, err := mintUncached(key, org, serial, notBefore, notAfter)
+	if err != nil {
+		return nil, err
+	}
+	minted.Store(cacheKey, c)
+	return c, nil
+}
+
+// minted caches mintCertificate's results (shared, never modified).
+var minted sync.Map
+
+func mintUncached(key *rsa.PrivateKey, org string, serial *big.Int, notBefore, notAfter time.Time) (*x509.Certificate, error) {
 	name, err := oktaName(org)
 	if err != nil {
 		return nil, wrapError(CodeInvalidCert, "cannot encode the certificate subject", err)

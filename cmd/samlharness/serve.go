@@ -14,6 +14,13 @@ import (
 )
 
 func serveCmd(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, args, stdout, stderr)
+}
+
+// serve runs until ctx ends.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	spAddr := fs.String("sp", "127.0.0.1:7780", "the workspace SP's loopback `address` (port 0 picks a free one)")
@@ -32,9 +39,6 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	defer w.Close()
 	printWorld(stdout, w, !*unconfigured)
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "\nstopping")
 	return 0
