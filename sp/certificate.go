@@ -58,22 +58,22 @@ type parsedCert struct {
 }
 
 // parseCertificateText parses a pasted IdP certificate the way Identity
-// Platform's Java CertificateFactory does: DER is accepted as is; otherwise
-// PEM armor is required (text before a BEGIN line at the start of a line is
-// skipped; the BEGIN line may be indented, as if the pasted text were
-// trimmed), CR, LF, spaces and tabs inside the base64 body are ignored, and
-// anything else is an error. The first certificate of a chain is used. The
+// Platform's Java CertificateFactory reads PEM: the armor is required and
+// its BEGIN line must start a line (text on earlier lines is skipped, an
+// indented BEGIN line is not found), CR, LF, spaces and tabs inside the
+// base64 body are ignored, anything else there is an error, and the END line
+// must match. Binary DER pasted into the text field is refused. The first certificate of a chain is used. The
 // error says precisely what is wrong and where.
 func parseCertificateText(text string) parsedCert {
 	if strings.TrimSpace(text) == "" {
 		return parsedCert{err: certErrorf(CertEmpty, "the certificate is empty: paste the IdP signing certificate in PEM format, including -----BEGIN CERTIFICATE----- and -----END CERTIFICATE-----")}
 	}
-	if text[0] == 0x30 { // ASN.1 SEQUENCE: binary DER, which CertificateFactory accepts
-		c, err := x509.ParseCertificate([]byte(text))
-		if err != nil {
-			return parsedCert{err: certErrorf(CertDER, "the certificate looks like binary DER but is not a valid X.509 certificate: %v", err)}
+	if text[0] == 0x30 { // ASN.1 SEQUENCE: binary DER
+		msg := "this is binary DER, not text: paste the PEM form (openssl x509 -inform der -in okta.cer), including -----BEGIN CERTIFICATE----- and -----END CERTIFICATE-----"
+		if _, err := x509.ParseCertificate([]byte(text)); err != nil {
+			msg = "this is binary data, not a PEM certificate: paste the IdP's certificate in PEM format, including -----BEGIN CERTIFICATE----- and -----END CERTIFICATE-----"
 		}
-		return parsedCert{cert: c, chain: 1}
+		return parsedCert{err: certErrorf(CertDER, "%s", msg)}
 	}
 
 	begin := findLineStart(text, "-----BEGIN ")
@@ -199,6 +199,12 @@ func checkPEMLabel(label string) *certError {
 
 // diagnoseNoArmor explains text that has no "-----BEGIN " at a line start.
 func diagnoseNoArmor(text string) *certError {
+	if i := strings.Index(text, "-----BEGIN "); i >= 0 {
+		start := strings.LastIndexAny(text[:i], "\r\n") + 1
+		if strings.TrimLeft(text[start:i], " \t") == "" {
+			return certErrorf(CertPEMHeader, "the -----BEGIN line is indented by %d character(s): the armor lines must start at the beginning of a line (remove the indentation, e.g. from YAML or code)", i-start)
+		}
+	}
 	if idx := strings.Index(strings.ToUpper(text), "BEGIN"); idx >= 0 && strings.Contains(text, "-") {
 		lineEnd := strings.IndexAny(text[idx:], "\r\n")
 		if lineEnd < 0 {
@@ -235,8 +241,8 @@ func diagnoseNoArmor(text string) *certError {
 	return certErrorf(CertNotPEM, "this is not a PEM certificate: it must start with -----BEGIN CERTIFICATE-----")
 }
 
-// findLineStart returns the index of prefix where it starts a line
-// (possibly indented with spaces or tabs), or -1.
+// findLineStart returns the index of prefix where it starts a line (column
+// 1, as Java's PEM reader requires), or -1.
 func findLineStart(s, prefix string) int {
 	off := 0
 	for {
@@ -245,11 +251,7 @@ func findLineStart(s, prefix string) int {
 			return -1
 		}
 		i += off
-		j := i
-		for j > 0 && (s[j-1] == ' ' || s[j-1] == '\t') {
-			j--
-		}
-		if j == 0 || s[j-1] == '\n' || s[j-1] == '\r' {
+		if i == 0 || s[i-1] == '\n' || s[i-1] == '\r' {
 			return i
 		}
 		off = i + 1

@@ -171,8 +171,9 @@ func scanXML(b []byte) *APIError {
 // checkReference accepts &lt; &gt; &amp; &quot; &apos; and character
 // references at b[i]; any other entity reference is XML_FORBIDDEN.
 func checkReference(b []byte, i int) *APIError {
-	end := bytes.IndexByte(b[i:], ';')
-	if end < 0 || end > 40 {
+	window := b[i:min(len(b), i+41)]
+	end := bytes.IndexByte(window, ';')
+	if end < 0 {
 		return newError(ReasonResponseMalformed, nil, "a bare '&' at byte %d (not an entity or character reference)", i)
 	}
 	name := string(b[i+1 : i+end])
@@ -261,7 +262,7 @@ func parseResponseXML(b []byte) (*etree.Element, *APIError) {
 		return nil, newError(ReasonStructure, nil, "the XML document has %d root elements (%s): exactly one samlp:Response is allowed", len(roots), strings.Join(names, ", "))
 	}
 	root := roots[0]
-	if e := checkAttributes(root); e != nil {
+	if e := checkNames(root); e != nil {
 		return nil, e
 	}
 	if !isElem(root, wire.NSProtocol, "Response") {
@@ -270,18 +271,42 @@ func parseResponseXML(b []byte) (*etree.Element, *APIError) {
 	return root, nil
 }
 
-// checkAttributes refuses an element carrying the same attribute twice
-// (not well-formed XML, and a classic parser differential).
-func checkAttributes(el *etree.Element) *APIError {
-	for i := range el.Attr {
+// checkNames refuses what is not namespace-well-formed (Namespaces in XML
+// 1.0) although Go's tokenizer lets it through, and therefore may not
+// round-trip: an element or attribute name with an empty local part or a
+// second colon (a:, xmlns:=, :=), an undeclared prefix, a prefix
+// declaration to the empty string; and an element carrying the same
+// attribute twice (not well-formed, a classic parser differential).
+func checkNames(el *etree.Element) *APIError {
+	bad := func(format string, args ...any) *APIError {
+		return newError(ReasonResponseMalformed, nil, "not namespace-well-formed XML: "+format, args...)
+	}
+	if el.Tag == "" || strings.Contains(el.Tag, ":") || strings.Contains(el.Space, ":") {
+		return bad("element name %q", el.FullTag())
+	}
+	if el.Space != "" && el.Space != "xml" && el.NamespaceURI() == "" {
+		return bad("element <%s> uses the undeclared prefix %q", el.FullTag(), el.Space)
+	}
+	for i, a := range el.Attr {
+		if a.Key == "" || strings.Contains(a.Key, ":") || strings.Contains(a.Space, ":") {
+			return bad("attribute name %q on <%s>", a.FullKey(), el.FullTag())
+		}
+		switch {
+		case a.Space == "xmlns":
+			if a.Value == "" {
+				return bad("<%s> declares prefix %q as the empty namespace", el.FullTag(), a.Key)
+			}
+		case a.Space != "" && a.Space != "xml" && a.NamespaceURI() == "":
+			return bad("attribute %s on <%s> uses the undeclared prefix %q", a.FullKey(), el.FullTag(), a.Space)
+		}
 		for j := i + 1; j < len(el.Attr); j++ {
-			if el.Attr[i].Space == el.Attr[j].Space && el.Attr[i].Key == el.Attr[j].Key {
-				return newError(ReasonResponseMalformed, nil, "element <%s> has attribute %s twice", el.FullTag(), el.Attr[i].FullKey())
+			if a.Space == el.Attr[j].Space && a.Key == el.Attr[j].Key {
+				return newError(ReasonResponseMalformed, nil, "element <%s> has attribute %s twice", el.FullTag(), a.FullKey())
 			}
 		}
 	}
 	for _, c := range el.ChildElements() {
-		if e := checkAttributes(c); e != nil {
+		if e := checkNames(c); e != nil {
 			return e
 		}
 	}

@@ -180,9 +180,12 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 // ensureBaseURL adopts the request's origin as the base URL when the
 // embedder never set one.
 func (s *Server) ensureBaseURL(r *http.Request) {
+	if s.BaseURL() != "" || r.Host == "" {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.baseURL != "" || r.Host == "" {
+	if s.baseURL != "" {
 		return
 	}
 	scheme := "http"

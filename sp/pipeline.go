@@ -362,21 +362,34 @@ func verifySignatures(root *etree.Element, certs []*x509.Certificate, now time.T
 			}
 		}
 	}
+	// The identity source: with a verified Response, its Assertion as the
+	// Response's verified bytes carry it; otherwise the Assertion whose own
+	// signature verified. Never an element of the original tree.
 	switch {
+	case out.signedResponse:
+		inResp := childElems(out.resp, wire.NSAssertion, "Assertion")
+		switch {
+		case len(inResp) == 0:
+			out.assertionErr = newError(ReasonAssertionMissing, nil, "the Response carries no Assertion")
+		case len(inResp) == 1:
+			out.assertion = inResp[0]
+		case len(verifiedAssertions) == 1:
+			id, _ := attrValue(verifiedAssertions[0], "ID")
+			for _, a := range inResp {
+				if v, _ := attrValue(a, "ID"); v == id {
+					out.assertion = a
+				}
+			}
+		default:
+			out.assertionErr = newError(ReasonStructure, nil, "the signed Response carries %d Assertions, %d of them individually signed: which one identifies the user is ambiguous, so none is used", len(inResp), len(verifiedAssertions))
+		}
 	case len(verifiedAssertions) == 1:
 		out.assertion = verifiedAssertions[0]
-	case len(verifiedAssertions) > 1:
+	default:
 		out.assertionErr = newError(ReasonStructure, nil, "%d Assertions carry valid signatures: which one identifies the user is ambiguous, so none is used", len(verifiedAssertions))
-	default: // the Response is signed and no Assertion is
-		inResp := childElems(out.resp, wire.NSAssertion, "Assertion")
-		switch len(inResp) {
-		case 0:
-			out.assertionErr = newError(ReasonAssertionMissing, nil, "the Response carries no Assertion")
-		case 1:
-			out.assertion = inResp[0]
-		default:
-			out.assertionErr = newError(ReasonStructure, nil, "the signed Response carries %d unsigned Assertions: which one identifies the user is ambiguous, so none is used", len(inResp))
-		}
+	}
+	if out.assertion == nil && out.assertionErr == nil {
+		out.assertionErr = newError(ReasonStructure, nil, "the individually signed Assertion is not among the signed Response's Assertions")
 	}
 	return out, nil
 }

@@ -38,7 +38,7 @@ type outcome struct {
 	NameID string
 }
 
-func accept() outcome                    { return outcome{} }
+func accept() outcome                     { return outcome{} }
 func reject(r Reason, msg string) outcome { return outcome{Reason: r, Msg: msg} }
 
 type pipelineCase struct {
@@ -128,6 +128,10 @@ func pipelineCases() []pipelineCase {
 			sig.RemoveChild(sig.SelectElement("ds:KeyInfo"))
 		})), accept()),
 		pc("RSA-SHA1", apply(func(s *respSpec) { s.SignatureMethod = wire.AlgRSASHA1 }), accept(), reject(ReasonSignatureAlgorithm, msgSigFailed)),
+		pc("exclusive c14n WithComments", apply(func(s *respSpec) { s.C14NWithComments = true }), accept(), reject(ReasonSignatureAlgorithm, msgSigFailed)),
+		pc("SHA-1 digest with RSA-SHA256", apply(assertionOnly, postSign(func(d *etree.Document) {
+			d.FindElement(pAssertion+"/ds:Signature/ds:SignedInfo/ds:Reference/ds:DigestMethod").CreateAttr("Algorithm", wire.AlgDigestSHA1)
+		})), reject(ReasonSignatureInvalid, msgSigFailed), reject(ReasonSignatureAlgorithm, msgSigFailed)),
 		pcBoth("RSA-SHA512", apply(func(s *respSpec) { s.SignatureMethod = wire.AlgRSASHA512 }), accept()),
 
 		// Signature shape (SAML signature profile, both profiles).

@@ -162,7 +162,7 @@ var ReasonTable = []ReasonInfo{
 	{ReasonXMLLimit, CodeInvalidIdPResponse, "", 400, SurfaceIdentityToolkit, BothProfiles,
 		"nesting depth or element count over the limit"},
 	{ReasonStructure, CodeInvalidIdPResponse, "", 400, SurfaceIdentityToolkit, BothProfiles,
-		"wrong root, second root element, missing ID, duplicate IDs, ambiguous assertions (several verified, or several under a signed Response); strict also: >1 Assertion, an Assertion anywhere but under the Response (Advice excepted), element multiplicities"},
+		"wrong root, second root element, missing ID, duplicate IDs (identity-platform: among the Response and its Assertions; strict: anywhere), ambiguous assertions (several verified, or several under a signed Response); strict also: >1 Assertion, an Assertion anywhere but under the Response (Advice excepted), element multiplicities on the verified content"},
 	{ReasonEncryptedAssertion, CodeInvalidIdPResponse, "", 400, SurfaceIdentityToolkit, BothProfiles,
 		"EncryptedAssertion: Identity Platform holds no SP decryption key"},
 	{ReasonVersionInvalid, CodeInvalidIdPResponse, "", 400, SurfaceIdentityToolkit, BothProfiles,

@@ -17,26 +17,26 @@ import (
 // Algorithm allow-lists of the strict profile.
 var (
 	strictSignatureMethods = map[string]bool{
-		wire.AlgRSASHA256: true,
-		"http://www.w3.org/2001/04/xmldsig-more#rsa-sha384": true,
-		wire.AlgRSASHA512: true,
-		"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256": true,
-		"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384": true,
-		"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512": true,
+		wire.AlgRSASHA256:   true,
+		wire.AlgRSASHA384:   true,
+		wire.AlgRSASHA512:   true,
+		wire.AlgECDSASHA256: true,
+		wire.AlgECDSASHA384: true,
+		wire.AlgECDSASHA512: true,
 	}
 	strictDigestMethods = map[string]bool{
-		wire.AlgDigestSHA256:                            true,
-		"http://www.w3.org/2001/04/xmldsig-more#sha384": true,
-		wire.AlgDigestSHA512:                            true,
+		wire.AlgDigestSHA256: true,
+		wire.AlgDigestSHA384: true,
+		wire.AlgDigestSHA512: true,
 	}
 	commentC14N = map[string]bool{
 		wire.AlgExcC14NComments: true,
-		"http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments": true,
-		"http://www.w3.org/2006/12/xml-c14n11#WithComments":            true,
+		wire.AlgC14N10Comments:  true,
+		wire.AlgC14N11Comments:  true,
 	}
 	inclusiveC14N = map[string]bool{
-		"http://www.w3.org/TR/2001/REC-xml-c14n-20010315": true,
-		"http://www.w3.org/2006/12/xml-c14n11":            true,
+		wire.AlgC14N10: true,
+		wire.AlgC14N11: true,
 	}
 )
 

@@ -102,6 +102,8 @@ type respSpec struct {
 	// KeyInfoCert replaces the certificate placed in KeyInfo (nil: the signer's).
 	KeyInfoCert     *x509.Certificate
 	SignatureMethod string // default RSA-SHA256
+	// C14NWithComments signs with exclusive c14n #WithComments.
+	C14NWithComments bool
 	// PreSign edits the unsigned document; PostSign the signed one.
 	PreSign  []func(doc *etree.Document)
 	PostSign []func(doc *etree.Document)
@@ -196,6 +198,9 @@ func (sp respSpec) sign(t testing.TB, el *etree.Element, s *testSigner) {
 		t.Fatal(err)
 	}
 	ctx.Canonicalizer = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("")
+	if sp.C14NWithComments {
+		ctx.Canonicalizer = dsig.MakeC14N10ExclusiveWithCommentsCanonicalizerWithPrefixList("")
+	}
 	method := sp.SignatureMethod
 	if method == "" {
 		method = wire.AlgRSASHA256

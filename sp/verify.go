@@ -138,10 +138,10 @@ var gipTransforms = map[string]bool{
 	wire.AlgEnveloped:       true,
 	wire.AlgExcC14N:         true,
 	wire.AlgExcC14NComments: true,
-	"http://www.w3.org/TR/2001/REC-xml-c14n-20010315":              true,
-	"http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments": true,
-	"http://www.w3.org/2006/12/xml-c14n11":                         true,
-	"http://www.w3.org/2006/12/xml-c14n11#WithComments":            true,
+	wire.AlgC14N10:          true,
+	wire.AlgC14N10Comments:  true,
+	wire.AlgC14N11:          true,
+	wire.AlgC14N11Comments:  true,
 }
 
 // checkSignatureProfile applies the SAML signature profile (saml-core

@@ -73,6 +73,20 @@ const (
 	AlgRSA15           = "http://www.w3.org/2001/04/xmlenc#rsa-1_5"
 )
 
+// More XML Signature algorithm identifiers (RFC 6931 and the C14N
+// recommendations).
+const (
+	AlgRSASHA384      = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384"
+	AlgECDSASHA256    = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
+	AlgECDSASHA384    = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384"
+	AlgECDSASHA512    = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512"
+	AlgDigestSHA384   = "http://www.w3.org/2001/04/xmldsig-more#sha384"
+	AlgC14N10         = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+	AlgC14N10Comments = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments"
+	AlgC14N11         = "http://www.w3.org/2006/12/xml-c14n11"
+	AlgC14N11Comments = "http://www.w3.org/2006/12/xml-c14n11#WithComments"
+)
+
 // TimeLayout is the UTC, millisecond timestamp layout both Okta and Identity
 // Platform put on the wire (e.g. 2026-08-29T12:01:00.000Z).
 const TimeLayout = "2006-01-02T15:04:05.000Z"

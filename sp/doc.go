@@ -1,0 +1,41 @@
+// Package sp is the harness's Service Provider: a SaaS workspace app
+// (modelled on ElevenLabs) whose SAML SSO runs on an emulation of Google
+// Identity Platform (GIP). It reproduces, over HTTP and as Go methods:
+//
+//   - the admin side: workspaces, verified domains and Workspace settings →
+//     Security & SSO (SSO Provider, Service Provider Entity Id, Redirect URL,
+//     Identity Provider Entity Id, Identity Provider Sign-In URL,
+//     certificates kept exactly as pasted, allowed domains, the
+//     acknowledgement, Update SSO), as an HTML page and a JSON API;
+//   - the SP-initiated flow: /app/sign-in?use_sso=true → createAuthUri →
+//     AuthnRequest (HTTP-Redirect) → the IdP → POST to the Redirect URL
+//     /__/auth/handler → accounts:signInWithIdp → /app/api/session → /app;
+//   - GIP's verification of the SAMLResponse with its exact error envelope
+//     and messages, plus a stable harness reason code (ReasonTable).
+//
+// # Profiles
+//
+// Each workspace runs one profile. ProfileIdentityPlatform reproduces
+// production as recorded (it does not check Recipient, accepts an expired
+// IdP certificate, applies exact time bounds). ProfileStrict also enforces
+// what the SAML specifications and the attack catalogue require. Both read
+// identity only from the bytes goxmldsig verified.
+//
+// # Pipeline
+//
+// verifySAMLResponse runs, in order: size cap (before decoding), strict
+// base64, a raw-byte scan refusing DOCTYPE/entities/processing instructions
+// and bounding depth and element count, one etree parse, structure (one
+// samlp:Response root, IDs present and unique, Version 2.0, at most one
+// signature per element), EncryptedAssertion, strict structure (strict),
+// certificate parsing (CERT_PARSE), the SAML signature profile and
+// goxmldsig verification with one ValidationContext per configured
+// certificate (SIGNATURE_*), strict key/validity/KeyInfo checks, then GIP's
+// order: status → destination → issuer → audience → NotBefore →
+// NotOnOrAfter (Conditions, then SubjectConfirmationData) → InResponseTo →
+// replay → NameID. The workspace policy (NameID is an email of an allowed
+// domain) applies at the session step.
+//
+// Only verify.go touches goxmldsig; no canonicalization or signature code is
+// written here.
+package sp
