@@ -8,6 +8,7 @@ import (
 	"encoding/xml"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/samlharness/samlharness/internal/wire"
@@ -163,10 +164,18 @@ func xmlEscape(s string) string {
 // then base64).
 func deflateBase64(s string) (string, error) {
 	var buf bytes.Buffer
-	w, err := flate.NewWriter(&buf, flate.DefaultCompression)
-	if err != nil {
-		return "", err
+	// A flate.Writer carries about a megabyte of state; reuse them rather
+	// than allocate one per sign-in.
+	w, _ := deflaters.Get().(*flate.Writer)
+	if w == nil {
+		var err error
+		if w, err = flate.NewWriter(&buf, flate.DefaultCompression); err != nil {
+			return "", err
+		}
+	} else {
+		w.Reset(&buf)
 	}
+	defer deflaters.Put(w)
 	if _, err := w.Write([]byte(s)); err != nil {
 		return "", err
 	}
@@ -175,6 +184,9 @@ func deflateBase64(s string) (string, error) {
 	}
 	return base64.StdEncoding.EncodeToString(buf.Bytes()), nil
 }
+
+// deflaters pools DEFLATE writers for the HTTP-Redirect binding.
+var deflaters sync.Pool
 
 // sameOrigin reports whether u is on base's scheme://host.
 func sameOrigin(u, base string) bool {
