@@ -64,7 +64,7 @@ func init() {
 			IdP: IdPSide{Settings: assertionSignedOnly, Faults: []faultT{F("xsw-advice-assertion")}}, Expect: Both(RejectsWith("SIGNATURE_MISSING", MsgSignatureMissing))},
 		Scenario{ID: "xsw-signed-error-response-assertion-in-signature", Title: "IdP-signed error Response with a forged Assertion hidden inside its Signature",
 			Category: CatWrapping, Tags: []string{"attack:xsw", "area:status"}, Refs: []string{"attack-catalogue.md#2.2", "OneUptime #2981"},
-			IdP:    IdPSide{Faults: []faultT{F("set-status", "code", "urn:oasis:names:tc:SAML:2.0:status:Responder"), F("remove-assertion"), F("xsw-signed-error-plus-assertion", "as", "in-signature")}},
+			IdP: IdPSide{Faults: []faultT{F("set-status", "code", "urn:oasis:names:tc:SAML:2.0:status:Responder"), F("remove-assertion"), F("xsw-signed-error-plus-assertion", "as", "in-signature")}},
 			// The enveloped transform drops the whole Signature, hidden Assertion
 			// included: the signature verifies and the error status decides.
 			Expect: Split(RejectsWith("STATUS_NOT_SUCCESS", MsgStatusPrefix+"urn:oasis:names:tc:SAML:2.0:status:Responder"), Rejects("STRUCTURE"))},
