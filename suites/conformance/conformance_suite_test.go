@@ -61,6 +61,10 @@ var _ = Describe("the built-in SP", func() {
 				Fail("inconclusive: " + r.Why)
 			}
 			exp := sc.Expect[p]
+			// A pass means: a session for the genuine user when acceptance is
+			// expected; otherwise no session, the expected reason code and,
+			// where the catalogue gives one, the exact Identity Platform
+			// message (see runner.judge).
 			Expect(r.Verdict).To(Equal(runner.Pass), "%s\n%s", sc.Title, r.Why)
 			if exp.Outcome == scenario.Reject {
 				Expect(r.Reason).To(Equal(exp.Reason))

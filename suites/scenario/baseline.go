@@ -49,7 +49,7 @@ func init() {
 				"nameIdFormat":        "Unspecified",
 				"applicationUsername": "Okta username",
 			}},
-			Expect: Both(Rejects("NAMEID_NOT_EMAIL")),
+			Expect: Both(RejectsWith("NAMEID_NOT_EMAIL", `Unable to login with {providerId} : the SAML NameID "carol" is not an email address.`)),
 		},
 		Scenario{
 			ID:       "idp-entity-id-wrong",
@@ -77,7 +77,7 @@ func init() {
 			Refs:        []string{"elevenlabs-okta-saml-sso.md#field-mappings", "attack-catalogue.md#cfg-email-domain-not-allowed"},
 			User:        "erin",
 			SignInEmail: "erin@acme.test",
-			Expect:      Both(Rejects("DOMAIN_NOT_ALLOWED")),
+			Expect:      Both(RejectsWith("DOMAIN_NOT_ALLOWED", "Unable to login with {providerId} : the email domain acme-labs.test is not an allowed domain of this workspace.")),
 		},
 		Scenario{
 			ID:       "user-not-assigned",
@@ -86,7 +86,7 @@ func init() {
 			Tags:     []string{"baseline", "area:idp"},
 			Refs:     []string{"okta-and-identity-platform.md#1.6", refHarnessImplications},
 			User:     "bob",
-			Expect:   Both(Rejects("IDP_APP_NOT_ASSIGNED")),
+			Expect:   Both(RejectsWith("IDP_APP_NOT_ASSIGNED", "403 App Not Assigned")),
 		},
 	)
 }
