@@ -36,9 +36,17 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	parallel := fs.Int("parallel", 0, "scenarios run at once (default 4 × GOMAXPROCS)")
 	timeout := fs.Duration("timeout", 20*time.Second, "bound on one scenario; a scenario that hangs the SP fails")
 	verbose := fs.Bool("v", false, "print each verdict as it arrives")
+	var targets targetList
+	fs.Var(&targets, "target", "run against `TARGET`: a target file (JSON or YAML), peer:NAME (a peer SP started on loopback) or builtin; repeat for a matrix (default: builtin)")
+	htmlOut := fs.String("html", "", "write the scenario × target matrix with each failure's evidence as HTML to `FILE`")
+	mdOut := fs.String("markdown", "", "write the scenario × target matrix as Markdown to `FILE`")
+	idpAddr := fs.String("idp", runner.DefaultIdPAddr, "loopback `address` of the mock IdP that targets are configured against")
+	idpDir := fs.String("idp-dir", defaultIdPDir, "`DIR` keeping the mock IdP's signing key and app identity (target files only)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "samlharness run: unexpected argument %q\n", fs.Arg(0))
 		return 2
@@ -69,6 +77,14 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if err := scenario.Check(list); err != nil {
 		fmt.Fprintln(stderr, "samlharness run:", err)
 		return 2
+	}
+	if len(targets) > 0 || *htmlOut != "" || *mdOut != "" {
+		return runTargets(targetRun{
+			targets: targets, scenarios: list, profile: *profile, profileSet: set["profile"],
+			at: *at, atSet: set["at"], seed: *seed, parallel: *parallel, timeout: *timeout, verbose: *verbose,
+			idpAddr: *idpAddr, idpDir: *idpDir,
+			jsonOut: *jsonOut, junitOut: *junitOut, htmlOut: *htmlOut, mdOut: *mdOut, evidence: *evidence,
+		}, stdout, stderr)
 	}
 
 	// A run is a short batch job on a machine with memory to spare, and on

@@ -90,6 +90,11 @@ type Evidence struct {
 	RelayState    string `json:"relayState,omitempty"`
 	SignInWithIdp string `json:"signInWithIdp,omitempty"` // the API's answer body
 	Page          string `json:"page,omitempty"`          // title or excerpt of the page where it stopped
+	// AuthnRequest is the SP's AuthnRequest as the harness read it (foreign
+	// targets), and SPAnswer the SP's answer to the response: status line
+	// and an excerpt of the page it ended on.
+	AuthnRequest string `json:"authnRequest,omitempty"`
+	SPAnswer     string `json:"spAnswer,omitempty"`
 }
 
 // driver signs in through net/http with a cookie jar, following redirects one
@@ -432,9 +437,9 @@ func (d *driver) pageStop(stage string, r *reply) Observation {
 	}
 	if r.status == http.StatusNotFound {
 		if stage == StageIdPSSO || stage == StageIdPLogin {
-			return d.stop(stage, ReasonIdPNotFound, fmt.Sprintf("the IdP has no page at %s", r.url))
+			return d.stop(stage, ReasonIdPNotFound, fmt.Sprintf("the IdP has no page at %s", r.url.Path))
 		}
-		return d.stop(stage, ReasonNotFound, fmt.Sprintf("the SP has no page at %s", r.url))
+		return d.stop(stage, ReasonNotFound, fmt.Sprintf("the SP has no page at %s", r.url.Path))
 	}
 	return d.stop(stage, ReasonUnexpectedPage, fmt.Sprintf("HTTP %d page %q", r.status, p.title()))
 }

@@ -104,6 +104,11 @@ func (p *page) formByID(id string) (*form, bool) {
 	if n == nil || n.Data != "form" {
 		return nil, false
 	}
+	return formOf(n), true
+}
+
+// formOf reads a form element's method, action and named inputs.
+func formOf(n *html.Node) *form {
 	f := &form{Fields: map[string][]string{}}
 	f.Method, _ = attr(n, "method")
 	f.Action, _ = attr(n, "action")
@@ -123,5 +128,5 @@ func (p *page) formByID(id string) (*form, bool) {
 		}
 	}
 	walk(n)
-	return f, true
+	return f
 }

@@ -40,6 +40,17 @@ type Env struct {
 	// Skip, when set, is why the target cannot run the scenario.
 	Skip  string
 	Close func()
+	// Expect, when its Outcome is set, replaces the catalogue's expectation
+	// for this target (a foreign SP is judged against an adapted one; see
+	// External).
+	Expect scenario.Expect
+	// Drive, when set, performs the sign-in instead of the built-in SP's
+	// driver (SignIn).
+	Drive func(ctx context.Context, timeout time.Duration) Observation
+	// Foreign marks an SP whose reason codes the harness does not know: a
+	// refusal is judged by "no session" (and by the target's own error
+	// rules when it gives some), never by an HTTP status.
+	Foreign bool
 }
 
 // Options control a run.
@@ -247,17 +258,30 @@ func runOne(ctx context.Context, target Target, sc scenario.Scenario, p scenario
 		defer env.Close()
 	}
 	res.Vars = env.Vars
+	if env.Expect.Outcome != "" {
+		exp = env.Expect
+		res.Expected, res.Expect = exp.String(), exp
+	}
 	if env.Skip != "" {
 		res.Verdict, res.Observed, res.Why = Skipped, "skipped", env.Skip
 		return res
 	}
-	obs := SignIn(ctx, env.Site, env.Plan, opts.Timeout)
+	var obs Observation
+	if env.Drive != nil {
+		obs = env.Drive(ctx, opts.Timeout)
+	} else {
+		obs = SignIn(ctx, env.Site, env.Plan, opts.Timeout)
+	}
 	if ctx.Err() != nil && !obs.Session {
 		obs.Reason, obs.Message = "TIMEOUT", fmt.Sprintf("the scenario did not finish within %s", opts.Timeout)
 	}
 	res.Observed, res.Reason, res.Message, res.Stage, res.Identity = observed(obs), obs.Reason, obs.Message, obs.Stage, obs.Identity
 	res.Evidence = &obs.Evidence
-	res.Verdict, res.Why = judge(exp, obs, env.Identity, env.Vars, controlOK)
+	if env.Foreign {
+		res.Verdict, res.Why = judgeForeign(exp, obs, env.Identity, env.Vars, controlOK)
+	} else {
+		res.Verdict, res.Why = judge(exp, obs, env.Identity, env.Vars, controlOK)
+	}
 	res.Pass = res.Verdict == Pass
 	// Ephemeral ports change from run to run; reports name the two sites by
 	// placeholder so the same seed and clock give the same bytes.

@@ -282,8 +282,12 @@ func (w *World) SPEncryptionCertificatePEM() string {
 // certificate costs an RSA signature, and every scenario's World needs them.
 var minted sync.Map
 
-func (w *World) mintPEM(key string) string {
-	day := w.now().UTC().Truncate(24 * time.Hour)
+func (w *World) mintPEM(key string) string { return mintFixturePEM(key, w.now()) }
+
+// mintFixturePEM is an Okta-shaped certificate for a fixture key, valid from
+// the day before now for ten years, cached by key and day.
+func mintFixturePEM(key string, now time.Time) string {
+	day := now.UTC().Truncate(24 * time.Hour)
 	cacheKey := key + "@" + day.Format(time.DateOnly)
 	if v, ok := minted.Load(cacheKey); ok {
 		return v.(string)

@@ -1,0 +1,192 @@
+// Package ginkgospec adds the harness's conformance catalogue to any Ginkgo
+// suite: one spec per scenario and profile, judged like `samlharness run`
+// (a session for whom, controls, inconclusive when the control fails).
+//
+// An SP team registers its own in-process SP in a few lines:
+//
+//	var _ = ginkgospec.Register("my-sp", ginkgospec.InProcess(
+//		func(idpMetadata []byte, baseURL string) (http.Handler, runner.TargetSpec, error) {
+//			h, err := myapp.New(myapp.Config{BaseURL: baseURL, IdPMetadata: idpMetadata})
+//			return h, runner.TargetSpec{ /* sign-in URL, session oracle, user */ }, err
+//		}, time.Time{}),
+//		ginkgospec.Profiles(scenario.Strict))
+//
+// Register works at spec-tree construction (a package-level var or inside
+// a container); the target is built once, in a BeforeAll, and released
+// after the last spec. See example_suite_test.go for a complete suite.
+package ginkgospec
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL
+
+	"github.com/samlharness/samlharness/suites/runner"
+	"github.com/samlharness/samlharness/suites/scenario"
+)
+
+// config is what the options set.
+type config struct {
+	profiles []scenario.Profile
+	filter   string
+	seed     uint64
+	timeout  time.Duration
+	allow    map[string]string
+}
+
+// Option tunes Register.
+type Option func(*config)
+
+// Profiles sets the profiles whose expectations judge the target (default
+// strict: the expectations of a correct SP).
+func Profiles(p ...scenario.Profile) Option { return func(c *config) { c.profiles = p } }
+
+// Filter selects scenarios as `samlharness run --filter` does.
+func Filter(expr string) Option { return func(c *config) { c.filter = expr } }
+
+// Seed sets the run's seed (default 1).
+func Seed(n uint64) Option { return func(c *config) { c.seed = n } }
+
+// Timeout bounds one scenario (default 20 s).
+func Timeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+
+// Allow lists scenarios the SP fails on purpose (ID → the policy choice):
+// their specs are skipped with that reason instead of failing, and fail if
+// the SP starts meeting the expectation, so the list stays true.
+func Allow(choices map[string]string) Option { return func(c *config) { c.allow = choices } }
+
+// Setup builds the target when the specs run; cleanup (may be nil) runs
+// after the last.
+type Setup func() (target runner.Target, cleanup func(), err error)
+
+// Target is a Setup for a target that already exists (e.g. the built-in
+// SP).
+func Target(t runner.Target) Setup {
+	return func() (runner.Target, func(), error) { return t, nil, nil }
+}
+
+// Register adds a container "SAML conformance: NAME" with one table per
+// profile and one entry per selected scenario, labelled with the
+// scenario's labels (so --label-filter selects by category, area or
+// attack). It returns true so it can initialise a package-level var.
+func Register(name string, setup Setup, opts ...Option) bool {
+	cfg := config{profiles: []scenario.Profile{scenario.Strict}, seed: 1, timeout: 20 * time.Second}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	list, err := scenario.Filter(scenario.All(), cfg.filter)
+	Describe("SAML conformance: "+name, Ordered, ContinueOnFailure, func() {
+		if err != nil || len(list) == 0 {
+			It("selects scenarios", func() {
+				if err == nil {
+					err = fmt.Errorf("the filter %q selects no scenario", cfg.filter)
+				}
+				Fail(err.Error())
+			})
+			return
+		}
+		var target runner.Target
+		controlOK := map[scenario.Profile]bool{}
+		runOpts := runner.Options{Seed: cfg.seed, Timeout: cfg.timeout}
+		BeforeAll(func(ctx SpecContext) {
+			t, cleanup, err := setup()
+			if err != nil {
+				Fail("setting up the target: " + err.Error())
+			}
+			if cleanup != nil {
+				DeferCleanup(cleanup)
+			}
+			target = t
+			for _, p := range cfg.profiles {
+				r := runner.Control(ctx, target, p, runOpts)
+				controlOK[p] = r.Verdict == runner.Pass
+				AddReportEntry("control "+string(p), fmt.Sprintf("%s %s", r.Verdict, r.Why))
+			}
+		})
+		for _, p := range cfg.profiles {
+			var entries []any
+			for _, sc := range list {
+				entries = append(entries, Entry(sc.ID, Label(sc.Labels()...), SpecTimeout(cfg.timeout+5*time.Second), sc))
+			}
+			body := func(ctx SpecContext, sc scenario.Scenario) {
+				r := runner.RunScenario(ctx, target, sc, p, runOpts, controlOK[p])
+				data, _ := json.Marshal(r)
+				AddReportEntry("result", string(data), ReportEntryVisibilityNever)
+				why, allowed := cfg.allow[sc.ID]
+				switch {
+				case r.Verdict == runner.Skipped:
+					Skip(r.Why)
+				case allowed && r.Verdict == runner.Pass:
+					Fail(fmt.Sprintf("%s now meets its expectation: remove it from the allowed policy choices (%s)", sc.ID, why))
+				case allowed && r.Verdict == runner.Fail:
+					Skip("policy choice: " + why)
+				case r.Verdict == runner.Inconclusive:
+					Fail("inconclusive: " + r.Why)
+				case r.Verdict != runner.Pass:
+					Fail(fmt.Sprintf("%s\nexpected %s, observed %s\n%s", sc.Title, r.Expected, r.Observed, r.Why))
+				}
+			}
+			args := append([]any{Label("profile:" + string(p)), body}, entries...)
+			DescribeTable("in the "+string(p)+" profile", args...)
+		}
+	})
+	return true
+}
+
+// InProcessSP builds the team's SP: given the mock IdP's metadata and the
+// base URL the SP is served at, it returns the SP's handler and the target
+// description the harness drives it by.
+type InProcessSP func(idpMetadata []byte, baseURL string) (http.Handler, runner.TargetSpec, error)
+
+// InProcess is a Setup that starts a hosted mock IdP and the team's SP on
+// loopback ports of the test process. at freezes the IdP's clock (give the
+// SP the same; zero: both on the wall clock, and millisecond time edges
+// are skipped).
+func InProcess(build InProcessSP, at time.Time) Setup {
+	return func() (runner.Target, func(), error) {
+		now := time.Now
+		if !at.IsZero() {
+			now = func() time.Time { return at }
+		}
+		idp, err := runner.OpenHostedIdP(runner.HostedIdPConfig{Addr: "127.0.0.1:0", Now: now})
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := idp.Start(); err != nil {
+			return nil, nil, err
+		}
+		md, err := idp.Metadata()
+		if err != nil {
+			idp.Close()
+			return nil, nil, err
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			idp.Close()
+			return nil, nil, err
+		}
+		base := "http://" + ln.Addr().String()
+		h, spec, err := build(md, base)
+		if err != nil {
+			ln.Close()
+			idp.Close()
+			return nil, nil, err
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = srv.Serve(ln) }()
+		cleanup := func() {
+			_ = srv.Close()
+			idp.Close()
+		}
+		x, err := runner.NewExternal(spec, idp, runner.ExternalOptions{FrozenClock: !at.IsZero()})
+		if err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		return x, cleanup, nil
+	}
+}

@@ -1,0 +1,186 @@
+package peerkit
+
+import (
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// Library is one SAML library's side of a peer SP.
+type Library interface {
+	// ServeHTTP serves the library's SAML endpoints (PathACS,
+	// PathMetadata).
+	http.Handler
+	// StartLogin sends the browser to the IdP with an AuthnRequest, to come
+	// back to PathApp.
+	StartLogin(w http.ResponseWriter, r *http.Request)
+	// Identity returns the NameID of r's session, if it has one.
+	Identity(r *http.Request) (string, bool)
+	// SignOut ends r's session.
+	SignOut(w http.ResponseWriter, r *http.Request)
+}
+
+// Builder makes a library's SP for cfg, trusting certs. The shell calls it
+// again whenever the harness changes the IdP configuration.
+type Builder func(cfg Config, certs []*x509.Certificate) (Library, error)
+
+// app is the shell around a Library.
+type app struct {
+	build Builder
+
+	mu      sync.RWMutex
+	cfg     Config
+	lib     Library
+	enabled bool
+}
+
+// New returns a peer SP: the shell's pages around the library build makes.
+func New(cfg Config, build Builder) (http.Handler, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	certs, err := ParseCertificates(cfg.IdP.Certificates)
+	if err != nil {
+		return nil, fmt.Errorf("peer: IdP certificates: %w", err)
+	}
+	lib, err := build(cfg, certs)
+	if err != nil {
+		return nil, err
+	}
+	return &app{build: build, cfg: cfg, lib: lib, enabled: true}, nil
+}
+
+func (a *app) current() (Config, Library, bool) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.cfg, a.lib, a.enabled
+}
+
+// ServeHTTP implements http.Handler.
+func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	cfg, lib, enabled := a.current()
+	switch {
+	case r.URL.Path == PathApp && r.Method == http.MethodGet:
+		if who, ok := lib.Identity(r); ok {
+			a.signedIn(w, cfg, who)
+			return
+		}
+		if !enabled {
+			page(w, http.StatusForbidden, "Single sign-on is disabled", `<p id="error" data-reason="PROVIDER_DISABLED">Single sign-on is disabled for this app.</p>`)
+			return
+		}
+		if email := r.URL.Query().Get("email"); email != "" && policy(cfg.Domains, email) != "" {
+			page(w, http.StatusForbidden, "Single sign-on is not set up",
+				`<p id="error" data-reason="SSO_NOT_CONFIGURED">No single sign-on is set up for `+html.EscapeString(email)+`.</p>`)
+			return
+		}
+		lib.StartLogin(w, r)
+	case r.URL.Path == PathWhoAmI && r.Method == http.MethodGet:
+		who, ok := lib.Identity(r)
+		if !ok {
+			page(w, http.StatusUnauthorized, "Not signed in", `<p id="who">not signed in</p>`)
+			return
+		}
+		a.signedIn(w, cfg, who)
+	case r.URL.Path == PathSignOut && r.Method == http.MethodPost:
+		lib.SignOut(w, r)
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+	case r.URL.Path == PathConfig && cfg.ConfigHook:
+		a.configure(w, r)
+	case r.URL.Path == "/" && r.Method == http.MethodGet:
+		page(w, http.StatusOK, "Peer SP", `<p><a href="`+PathApp+`">Sign in with SSO</a></p>`)
+	case r.URL.Path == PathACS && !enabled:
+		page(w, http.StatusForbidden, "Single sign-on is disabled", `<p id="error" data-reason="PROVIDER_DISABLED">Single sign-on is disabled for this app.</p>`)
+	default:
+		lib.ServeHTTP(w, r)
+	}
+}
+
+// signedIn applies the app's policy to the session's NameID: it must be an
+// email on an allowed domain.
+func (a *app) signedIn(w http.ResponseWriter, cfg Config, who string) {
+	if reason := policy(cfg.Domains, who); reason != "" {
+		page(w, http.StatusForbidden, "Access denied",
+			fmt.Sprintf(`<p id="error" data-reason="%s">%s may not use this app.</p>`, reason, html.EscapeString(who)))
+		return
+	}
+	page(w, http.StatusOK, "Signed in", fmt.Sprintf(`<p id="who">signed in as %s</p>`, html.EscapeString(who)))
+}
+
+// policy returns why an identity may not use the app, or "".
+func policy(domains []string, who string) string {
+	at := strings.LastIndexByte(who, '@')
+	if at <= 0 || at == len(who)-1 || strings.Count(who, "@") != 1 || strings.ContainsAny(who, " \t\r\n<>") {
+		return "NAMEID_NOT_EMAIL"
+	}
+	domain := who[at+1:]
+	for _, d := range domains {
+		if strings.EqualFold(d, domain) {
+			return ""
+		}
+	}
+	return "DOMAIN_NOT_ALLOWED"
+}
+
+// configChange is runner.SPConfigChange, the harness's configuration hook
+// body.
+type configChange struct {
+	IdentityProviderEntityID  string   `json:"identityProviderEntityId"`
+	IdentityProviderSignInURL string   `json:"identityProviderSignInUrl"`
+	Certificates              []string `json:"certificates"`
+	Domains                   []string `json:"domains"`
+	Enabled                   bool     `json:"enabled"`
+}
+
+// configure replaces the IdP configuration, refusing what an admin UI
+// would refuse (a certificate that does not parse).
+func (a *app) configure(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPut {
+		http.Error(w, "PUT a configuration", http.StatusMethodNotAllowed)
+		return
+	}
+	var c configChange
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		page(w, http.StatusBadRequest, "Bad configuration", `<p id="error" data-reason="BAD_CONFIG">`+html.EscapeString(err.Error())+`</p>`)
+		return
+	}
+	certs, err := ParseCertificates(c.Certificates)
+	if err != nil {
+		page(w, http.StatusUnprocessableEntity, "Certificate refused", `<p id="error" data-reason="CERT_PARSE">`+html.EscapeString(err.Error())+`</p>`)
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	cfg := a.cfg
+	cfg.IdP = IdPSettings{EntityID: c.IdentityProviderEntityID, SSOURL: c.IdentityProviderSignInURL, Certificates: c.Certificates}
+	cfg.Domains = c.Domains
+	lib, err := a.build(cfg, certs)
+	if err != nil {
+		page(w, http.StatusUnprocessableEntity, "Configuration refused", `<p id="error">`+html.EscapeString(err.Error())+`</p>`)
+		return
+	}
+	a.cfg, a.lib, a.enabled = cfg, lib, c.Enabled
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// page writes a small HTML page.
+func page(w http.ResponseWriter, status int, title, body string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, "<!doctype html><html><head><title>%s</title></head><body><h1>%s</h1>%s</body></html>\n",
+		html.EscapeString(title), html.EscapeString(title), body)
+}
+
+// ErrorPage writes the page a peer shows when its library refused a
+// response: the library's own error text, for the harness's evidence.
+func ErrorPage(w http.ResponseWriter, err error) {
+	page(w, http.StatusForbidden, "Sign-in failed", `<p id="error">`+html.EscapeString(err.Error())+`</p>`)
+}

@@ -1,0 +1,226 @@
+package runner
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/samlharness/samlharness/suites/scenario"
+)
+
+// column is one target under one profile: a column of the matrix.
+type column struct {
+	Key     string // "target/profile"
+	Target  string
+	Profile scenario.Profile
+	Report  *Report
+}
+
+// matrixRow is one scenario across columns.
+type matrixRow struct {
+	ID, Title, Category string
+	Cells               map[string]*Result // by column key
+}
+
+// matrix arranges reports as scenario rows × (target, profile) columns,
+// rows grouped by category in catalogue order.
+type matrix struct {
+	Columns []column
+	ByCat   map[string][]*matrixRow
+}
+
+func buildMatrix(reps []Report) matrix {
+	m := matrix{ByCat: map[string][]*matrixRow{}}
+	index := map[string]*matrixRow{}
+	for i := range reps {
+		rep := &reps[i]
+		for _, p := range rep.Profiles {
+			m.Columns = append(m.Columns, column{Key: rep.Target + "/" + string(p), Target: rep.Target, Profile: p, Report: rep})
+		}
+		for j := range rep.Results {
+			r := &rep.Results[j]
+			row, ok := index[r.ID]
+			if !ok {
+				row = &matrixRow{ID: r.ID, Title: r.Title, Category: r.Category, Cells: map[string]*Result{}}
+				index[r.ID] = row
+				m.ByCat[r.Category] = append(m.ByCat[r.Category], row)
+			}
+			row.Cells[rep.Target+"/"+string(r.Profile)] = r
+		}
+	}
+	return m
+}
+
+// expected is the expectation of the first column that ran the scenario.
+func (row *matrixRow) expected(cols []column) string {
+	for _, c := range cols {
+		if r := row.Cells[c.Key]; r != nil {
+			return r.Expected
+		}
+	}
+	return ""
+}
+
+// differs reports whether the columns disagree on the row (observed
+// outcome or verdict).
+func (m matrix) differs(row *matrixRow) bool {
+	first := ""
+	for i, c := range m.Columns {
+		r := row.Cells[c.Key]
+		v := "-"
+		if r != nil {
+			v = outcomeOf(r) + "/" + string(r.Verdict)
+		}
+		if i == 0 {
+			first = v
+		} else if v != first {
+			return true
+		}
+	}
+	return false
+}
+
+// outcomeOf is accept, reject or skip, without the reason.
+func outcomeOf(r *Result) string {
+	if r.Verdict == Skipped {
+		return "skip"
+	}
+	o, _, _ := strings.Cut(r.Observed, ":")
+	return o
+}
+
+// MatrixOptions shape WriteTargetMatrix.
+type MatrixOptions struct {
+	// Title heads the document.
+	Title string
+	// OnlyDifferences keeps the scenarios on which the columns disagree.
+	OnlyDifferences bool
+}
+
+// WriteTargetMatrix writes reports of several targets (or one) as a
+// Markdown matrix: a row per scenario, grouped by category; a column per
+// target and profile with the observed outcome, failures in bold.
+func WriteTargetMatrix(w io.Writer, reps []Report, opts MatrixOptions) error {
+	m := buildMatrix(reps)
+	title := opts.Title
+	if title == "" {
+		title = "Conformance matrix"
+	}
+	fmt.Fprintf(w, "# %s\n\n", title)
+	fmt.Fprintln(w, "| target | profile | passed | failed | inconclusive | skipped | control |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+	for _, c := range m.Columns {
+		s := Summarize(filterProfile(c.Report.Results, c.Profile))
+		fmt.Fprintf(w, "| %s | %s | %d | %d | %d | %d | %s |\n", c.Target, c.Profile, s.Passed, s.Failed, s.Inconclusive, s.Skipped, c.Report.Controls[c.Profile])
+	}
+	fmt.Fprintln(w, "\nA cell is what the SP did (accept: a session for the genuine user; reject, with the reason when the SP's page tells it); **bold** marks a result that breaks the profile's expectation.")
+	for _, cat := range scenario.Categories {
+		rows := m.ByCat[string(cat)]
+		var keep []*matrixRow
+		for _, r := range rows {
+			if !opts.OnlyDifferences || m.differs(r) {
+				keep = append(keep, r)
+			}
+		}
+		if len(keep) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n## %s (%d)\n\n| scenario | expected |", cat, len(keep))
+		for _, c := range m.Columns {
+			fmt.Fprintf(w, " %s |", c.Key)
+		}
+		fmt.Fprint(w, "\n|---|---|")
+		for range m.Columns {
+			fmt.Fprint(w, "---|")
+		}
+		fmt.Fprintln(w)
+		for _, row := range keep {
+			exp := row.expected(m.Columns)
+			fmt.Fprintf(w, "| `%s` | %s |", row.ID, exp)
+			for _, c := range m.Columns {
+				fmt.Fprintf(w, " %s |", markdownCell(row.Cells[c.Key]))
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	return nil
+}
+
+func markdownCell(r *Result) string {
+	switch {
+	case r == nil:
+		return "–"
+	case r.Verdict == Skipped:
+		return "skip"
+	case r.Verdict == Pass:
+		return r.Observed
+	}
+	return "**" + r.Observed + "** " + strings.ToUpper(string(r.Verdict))
+}
+
+func filterProfile(rs []Result, p scenario.Profile) []Result {
+	var out []Result
+	for _, r := range rs {
+		if r.Profile == p {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// WriteJSONReports writes one report as WriteJSON does, several as
+// {"reports":[...]}.
+func WriteJSONReports(w io.Writer, reps []Report, withEvidence bool) error {
+	if len(reps) == 1 {
+		return WriteJSON(w, reps[0], withEvidence)
+	}
+	out := make([]Report, len(reps))
+	for i, rep := range reps {
+		out[i] = rep
+		if !withEvidence {
+			out[i].Results = append([]Result(nil), rep.Results...)
+			for j := range out[i].Results {
+				out[i].Results[j].Evidence = nil
+			}
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(map[string][]Report{"reports": out})
+}
+
+// WriteJUnitReports writes one report as WriteJUnit does, several as one
+// document with a testsuite per target and profile.
+func WriteJUnitReports(w io.Writer, reps []Report) error {
+	if len(reps) == 1 {
+		return WriteJUnit(w, reps[0])
+	}
+	doc := junitSuites{Name: "samlharness"}
+	for _, rep := range reps {
+		var one strings.Builder
+		if err := WriteJUnit(&one, rep); err != nil {
+			return err
+		}
+		var part junitSuites
+		if err := xml.Unmarshal([]byte(one.String()), &part); err != nil {
+			return err
+		}
+		doc.Tests += part.Tests
+		doc.Failures += part.Failures
+		doc.Errors += part.Errors
+		doc.Skipped += part.Skipped
+		doc.Suites = append(doc.Suites, part.Suites...)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}

@@ -1,0 +1,95 @@
+package runner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/samlharness/samlharness/suites/scenario"
+)
+
+// Stages a foreign SP's flow can stop at, besides the IdP's.
+const (
+	StageSPConfig = "sp-config" // the target's configuration hook refused the change
+	StageACS      = "sp-acs"    // the SP's answer to the posted response
+)
+
+// ReasonUnknown is how a report names a foreign SP's refusal whose reason
+// the target file gives no rule to read.
+const ReasonUnknown = "reason unknown"
+
+// driverReasons are the reasons the harness itself observes at the IdP:
+// they mean the same for every SP, so they are compared exactly.
+var driverReasons = map[string]bool{
+	ReasonIdPAppNotAssigned: true,
+	ReasonIdPBadRequest:     true,
+	ReasonIdPLoginFailed:    true,
+	ReasonIdPNotFound:       true,
+}
+
+// refusalStages are the stages at which a stop is the SP's refusal, not a
+// problem of the harness or the IdP.
+var refusalStages = map[string]bool{
+	StageSPSignIn: true, StageSPConfig: true, StageACS: true, StageSession: true,
+}
+
+// judgeForeign judges an SP whose reason codes are not the harness's: a
+// session (for whom) decides acceptance; a refusal is any stop at the SP
+// without a session, checked against the expected reason only when the
+// target's error rules produced one. Never by an HTTP status.
+func judgeForeign(exp scenario.Expect, o Observation, identity string, vars map[string]string, controlOK bool) (Verdict, string) {
+	want := identity
+	if exp.Identity != "" {
+		want = expand(exp.Identity, vars)
+	}
+	if o.Session && o.Identity != "" && !strings.EqualFold(o.Identity, want) {
+		return Fail, fmt.Sprintf("the SP signed in %s, not %s", o.Identity, want)
+	}
+	switch exp.Outcome {
+	case scenario.Accept:
+		if o.Session {
+			if o.Identity == "" {
+				return Pass, "identity not checked: the target's session pattern captures none"
+			}
+			return Pass, ""
+		}
+		return Fail, fmt.Sprintf("expected a session; the flow stopped at %s with %s: %s", o.Stage, orUnknown(o.Reason), o.Message)
+	case scenario.Reject:
+		if o.Session {
+			who := o.Identity
+			if who == "" {
+				who = "a user"
+			}
+			return Fail, fmt.Sprintf("expected a refusal (%s); the SP signed in %s", exp.Reason, who)
+		}
+		if o.Reason == ReasonTransport || o.Reason == "TIMEOUT" {
+			return Fail, fmt.Sprintf("the SP did not answer at %s: %s", o.Stage, o.Message)
+		}
+		if !controlOK {
+			return Inconclusive, "the valid control login failed in this run, so this refusal proves nothing"
+		}
+		if driverReasons[exp.Reason] || driverReasons[o.Reason] {
+			if o.Reason != exp.Reason {
+				return Fail, fmt.Sprintf("the flow stopped at %s with %s (%s), expected %s", o.Stage, orNone(o.Reason), o.Message, exp.Reason)
+			}
+			return Pass, ""
+		}
+		if !refusalStages[o.Stage] {
+			return Fail, fmt.Sprintf("the flow stopped at %s before the SP could decide: %s %s", o.Stage, orNone(o.Reason), o.Message)
+		}
+		if o.Reason == "" {
+			return Pass, ReasonUnknown + ": refused without a session; the target gives no rule that reads this refusal's reason"
+		}
+		if o.Reason != exp.Reason {
+			return Fail, fmt.Sprintf("refused for the wrong reason: %s (%s) at %s, expected %s", o.Reason, o.Message, o.Stage, exp.Reason)
+		}
+		return Pass, ""
+	}
+	return Fail, fmt.Sprintf("unknown expected outcome %q", exp.Outcome)
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return ReasonUnknown
+	}
+	return s
+}
