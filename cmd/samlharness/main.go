@@ -5,6 +5,9 @@
 //	samlharness run      run the catalogue against the built-in SP
 //	samlharness list     print the catalogue
 //	samlharness serve    the mock IdP and the SP on loopback, wired together
+//	samlharness idp      the mock IdP an external SP is configured against
+//	samlharness peer     a peer SP built on a SAML library, as an external target
+//	samlharness diagnose explain a captured SSO failure and turn it into a regression case
 package main
 
 import (
@@ -22,9 +25,12 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"run", "run catalogue scenarios against the built-in SP and print a verdict table", runCmd},
+		{"run", "run catalogue scenarios against the built-in SP, or any SP with --target, and print a verdict table", runCmd},
 		{"list", "print the scenario catalogue (--json for the machine-readable form)", listCmd},
 		{"serve", "serve the mock Okta org and the workspace SP on loopback, wired together", serveCmd},
+		{"idp", "serve the mock IdP an external SP is configured against ('idp metadata' writes its metadata)", idpCmd},
+		{"peer", "serve a peer SP (crewjam-default, crewjam-hardened, gosaml2) as an external target", peerCmd},
+		{"diagnose", "explain a customer's SSO failure from the workspace settings and a SAMLResponse or HAR (offline)", diagnoseCmd},
 	}
 }
 
