@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/samlharness
 REPORTS := reports
 
-.PHONY: help build run serve test vet fmt-check unit conformance bench clean
+.PHONY: help build run serve test vet fmt-check chromium unit browser conformance bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -17,7 +17,7 @@ run: build ## the main job: every catalogue scenario against the built-in SP, bo
 serve: build ## the mock Okta org and the workspace SP on loopback, wired together
 	$(BIN) serve
 
-test: fmt-check vet unit run ## everything CI runs: format, vet, every suite with -race, then the main job
+test: fmt-check vet chromium unit run ## everything CI runs: format, vet, every suite with -race (the browser tier too), then the main job
 
 fmt-check: ## fail if gofmt would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -26,11 +26,34 @@ fmt-check: ## fail if gofmt would change a file
 vet: ## go vet
 	$(GO) vet ./...
 
+# The browser tier (suites/browser) drives Debian's chromium; the binary is
+# $$SAMLHARNESS_CHROMIUM when set, else chromium on PATH. Missing, it is
+# installed when we are root with apt-get, and otherwise the target says how.
+chromium: ## make sure Chromium is there for the browser tier (installs Debian's package as root)
+	@if [ -n "$$SAMLHARNESS_CHROMIUM" ]; then \
+	  if [ -x "$$SAMLHARNESS_CHROMIUM" ] && [ ! -d "$$SAMLHARNESS_CHROMIUM" ]; then \
+	    echo "browser tier: $$SAMLHARNESS_CHROMIUM"; exit 0; fi; \
+	  echo "browser tier: SAMLHARNESS_CHROMIUM=$$SAMLHARNESS_CHROMIUM is not an executable file: point it at a Chromium or Chrome binary, or unset it" >&2; exit 1; \
+	fi; \
+	if command -v chromium >/dev/null 2>&1; then echo "browser tier: $$(command -v chromium)"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "browser tier: installing Debian's chromium (apt-get update && apt-get install -y chromium)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  if apt-get update -qq && apt-get install -y -qq chromium >/dev/null; then \
+	    echo "browser tier: $$(command -v chromium)"; exit 0; fi; \
+	  echo "browser tier: apt-get install -y chromium failed (see above): install it, or set SAMLHARNESS_CHROMIUM to a Chromium or Chrome binary" >&2; exit 1; \
+	fi; \
+	echo "browser tier: Chromium is missing and cannot be installed here (needs root and apt-get): run 'sudo apt-get install -y chromium', or set SAMLHARNESS_CHROMIUM to a Chromium or Chrome binary" >&2; \
+	exit 1
+
 unit: ## every package and Ginkgo suite, with the race detector
 	mkdir -p $(REPORTS)
 	$(GO) test -race -count=1 ./...
 
-bench: ## benchmarks: one login against one RSA signature, and the rest
+browser: chromium ## the browser tier alone: the setup guide and its failures in headless Chromium
+	$(GO) test -count=1 ./suites/browser/ -ginkgo.v
+
+bench: chromium ## benchmarks: one login against one RSA signature, a browser login against a page load, and the rest
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 clean: ## remove build output and reports

@@ -18,6 +18,9 @@ body{margin:0;font-family:"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;ba
 .okta-logo{font-weight:700;font-size:22px;letter-spacing:-.5px;color:#00297a}
 .okta-org{color:#6e6e78;font-size:13px}
 .okta-card{max-width:400px;margin:48px auto;background:#fff;border:1px solid #ddd;border-radius:6px;box-shadow:0 2px 6px rgba(0,0,0,.08);padding:32px 42px}
+.okta-card:before{content:"okta";display:block;text-align:center;font-weight:700;font-size:30px;letter-spacing:-.8px;color:#00297a;padding-bottom:22px;margin:0 -42px 24px;border-bottom:1px solid #e5e5e5}
+.remember{display:flex;gap:8px;align-items:center;font-weight:400;margin-top:16px}
+.help-links{margin:18px 0 0;font-size:13px;color:#1662dd;border-top:1px solid #eee;padding-top:14px}
 .okta-card.wide{max-width:720px}
 h1{font-size:20px;font-weight:600;margin:0 0 20px;text-align:center}
 label{display:block;font-size:14px;font-weight:600;margin:14px 0 6px}
@@ -57,8 +60,10 @@ var pageTemplates = map[string]string{
 <label for="okta-signin-password">Password</label>
 <input type="password" id="okta-signin-password" name="password">
 <input type="hidden" name="fromURI" value="{{.FromURI}}">
+<label class="remember" for="okta-remember-me"><input type="checkbox" id="okta-remember-me" name="remember"> Keep me signed in</label>
 <input type="submit" class="button-primary" id="okta-signin-submit" value="Sign In">
 </form>
+<p class="help-links"><span>Need help signing in?</span></p>
 </main>{{end}}`,
 
 	"post": `{{define "content"}}<main class="okta-card" id="okta-app-post" data-acs="{{.ACS}}">

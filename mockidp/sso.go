@@ -36,6 +36,7 @@ func (idp *IdP) routes() *http.ServeMux {
 		http.Redirect(w, r, homePath, http.StatusFound)
 	})
 	idp.adminRoutes(m)
+	idp.consoleRoutes(m)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		idp.renderError(w, http.StatusNotFound, "404 Not Found", "not-found",
 			"The page you are looking for can't be found. Check the URL, or go back to the app and start sign-in again.")

@@ -162,8 +162,12 @@ func (s *Server) handleSetProfile(w http.ResponseWriter, r *http.Request) {
 type certView struct {
 	Index   int
 	JSON    string // the exact text, JSON-encoded (form submission would rewrite raw newlines)
-	Summary string
-	Problem string
+	Summary string // one line: subject and expiry, or why it cannot be parsed
+	// Title and Detail are the row's two lines as the page shows them:
+	// who issued the certificate, then its fingerprint and validity (or
+	// the parse problem).
+	Title, Detail string
+	Problem       string
 }
 
 type securityPage struct {
@@ -277,8 +281,20 @@ func (s *Server) handleSecurityPage(w http.ResponseWriter, r *http.Request) {
 		v := certView{Index: i, JSON: string(j), Problem: warnByField[fmt.Sprintf("certificates[%d]", i)]}
 		if pc := parseCertificateText(text); pc.err != nil {
 			v.Summary = "Cannot be parsed: " + pc.err.Message
+			v.Title, v.Detail = "Certificate that cannot be parsed", pc.err.Message
 		} else {
-			v.Summary = fmt.Sprintf("%s — expires %s", pc.cert.Subject.String(), pc.cert.NotAfter.UTC().Format("2006-01-02"))
+			c := pc.cert
+			v.Summary = fmt.Sprintf("%s — expires %s", c.Subject.String(), c.NotAfter.UTC().Format("2006-01-02"))
+			v.Title = c.Subject.CommonName
+			if len(c.Subject.Organization) > 0 {
+				v.Title += " · " + strings.Join(c.Subject.Organization, ", ")
+			}
+			if v.Title == "" {
+				v.Title = c.Subject.String()
+			}
+			fp := certFingerprint(c)
+			v.Detail = fmt.Sprintf("SHA-256 %s… · valid %s to %s", strings.ToUpper(fp[:16]),
+				c.NotBefore.UTC().Format("2006-01-02"), c.NotAfter.UTC().Format("2006-01-02"))
 		}
 		page.Certificates = append(page.Certificates, v)
 	}

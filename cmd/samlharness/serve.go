@@ -60,6 +60,7 @@ func printWorld(out io.Writer, w *runner.World, configured bool) {
 	fmt.Fprintf(out, "  Identity Provider Entity Id      %s\n", w.App.EntityID)
 	fmt.Fprintf(out, "  Identity Provider Sign-In URL    %s\n", w.App.SignOnURL)
 	fmt.Fprintf(out, "  Okta tile (IdP-initiated)        %s\n", w.Site().IdPInitiatedURL)
+	fmt.Fprintf(out, "  Admin console                    %s/admin/apps/active\n", w.IdPURL)
 	fmt.Fprintf(out, "  Admin API                        %s/api/v1/apps\n\n", w.IdPURL)
 	if !configured {
 		fmt.Fprintln(out, "The workspace's SSO is not configured: copy the values above as the setup guide says.")
