@@ -8,14 +8,18 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"sync"
 )
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
-func parsePages() (*template.Template, error) {
+// The templates are embedded and never change, so they are parsed once per
+// process and shared (html/template executes concurrently): the harness
+// starts a Server for every scenario.
+var parsePages = sync.OnceValues(func() (*template.Template, error) {
 	return template.New("pages").ParseFS(templateFS, "templates/*.html")
-}
+})
 
 // pageBase is what every page's layout needs.
 type pageBase struct {
