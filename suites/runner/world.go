@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/samlharness/samlharness/fixtures"
@@ -91,7 +92,7 @@ type World struct {
 	appID     string
 	now       func() time.Time
 	closeOnce sync.Once
-	servers   []*http.Server
+	sites     []*site
 }
 
 // keySequence hands the IdP the committed fixture keys in order (first
@@ -340,32 +341,99 @@ func (w *World) Vars() map[string]string {
 	}
 }
 
-// listen serves h on a loopback address and returns its base URL.
+// listen serves h on a loopback address and returns its base URL. Ephemeral
+// addresses (port 0) come from a pool of running servers: a catalogue run
+// starts two sites per scenario, and binding a fresh socket each time costs
+// more than the scenario's own crypto once the kernel's ephemeral ports fill
+// with TIME_WAIT entries. A pooled server is used by one World at a time.
 func (w *World) listen(addr string, h http.Handler) (string, error) {
-	host, _, err := net.SplitHostPort(addr)
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return "", fmt.Errorf("listen address %q: %w", addr, err)
 	}
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
 		return "", fmt.Errorf("listen address %q: only loopback addresses (127.0.0.0/8) are allowed", addr)
 	}
+	if port == "0" {
+		if s := sites.take(host); s != nil {
+			s.handler.Store(&h)
+			w.sites = append(w.sites, s)
+			return s.url, nil
+		}
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	w.servers = append(w.servers, srv)
-	go func() { _ = srv.Serve(ln) }() // ends with ErrServerClosed on Close
-	return "http://" + ln.Addr().String(), nil
+	s := &site{host: host, url: "http://" + ln.Addr().String(), pooled: port == "0"}
+	s.handler.Store(&h)
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	w.sites = append(w.sites, s)
+	go func() { _ = s.srv.Serve(ln) }() // ends with ErrServerClosed on Shutdown
+	return s.url, nil
 }
 
-// Close stops both servers.
+// Close releases both sites: pooled ones go back to the pool (answering
+// 410 Gone until the next World takes them), the others stop.
 func (w *World) Close() {
 	w.closeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		for _, s := range w.servers {
-			_ = s.Shutdown(ctx)
+		for _, s := range w.sites {
+			s.handler.Store(&goneHandler)
+			if !s.pooled || !sites.put(s) {
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				_ = s.srv.Shutdown(ctx)
+				cancel()
+			}
 		}
 	})
+}
+
+// site is one loopback HTTP server whose handler a World installs.
+type site struct {
+	host    string
+	url     string
+	pooled  bool
+	srv     *http.Server
+	handler atomic.Pointer[http.Handler]
+}
+
+func (s *site) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	(*s.handler.Load()).ServeHTTP(rw, r)
+}
+
+// goneHandler answers for a released site.
+var goneHandler http.Handler = http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) {
+	http.Error(rw, "this harness site has been released", http.StatusGone)
+})
+
+// sitePool keeps released ephemeral sites by host, bounded.
+type sitePool struct {
+	mu   sync.Mutex
+	free map[string][]*site
+}
+
+const maxPooledSites = 64
+
+var sites = &sitePool{free: map[string][]*site{}}
+
+func (p *sitePool) take(host string) *site {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	list := p.free[host]
+	if len(list) == 0 {
+		return nil
+	}
+	s := list[len(list)-1]
+	p.free[host] = list[:len(list)-1]
+	return s
+}
+
+func (p *sitePool) put(s *site) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free[s.host]) >= maxPooledSites {
+		return false
+	}
+	p.free[s.host] = append(p.free[s.host], s)
+	return true
 }
