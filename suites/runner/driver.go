@@ -258,19 +258,8 @@ func (d *driver) atIdP(ctx context.Context, plan Plan, r *reply) Observation {
 		return d.stop(StageIdPLogin, ReasonUnexpectedPage, "unreadable IdP page: "+err.Error())
 	}
 	if f, ok := p.formByID("form-signin"); ok {
-		vals := url.Values{}
-		for k, v := range f.Fields {
-			vals[k] = v
-		}
-		vals.Set("username", plan.Username)
-		vals.Set("password", plan.Password)
-		action, err := r.url.Parse(f.Action)
-		if err != nil {
-			return d.stop(StageIdPLogin, ReasonUnexpectedPage, "bad login form action")
-		}
-		r, err = d.follow(ctx, http.MethodPost, action.String(), strings.NewReader(vals.Encode()), "application/x-www-form-urlencoded")
-		if err != nil {
-			return d.transport(StageIdPLogin, err)
+		if r, err = d.submitOktaSignIn(ctx, r, f, plan); err != nil {
+			return d.loginFailure(err)
 		}
 		if p, err = parsePage(r.body); err != nil {
 			return d.stop(StageIdPSSO, ReasonUnexpectedPage, "unreadable IdP page: "+err.Error())
@@ -303,6 +292,33 @@ func (d *driver) atIdP(ctx context.Context, plan Plan, r *reply) Observation {
 	d.obs.Evidence.RelayState = vals.Get("RelayState")
 	d.acs = action.String()
 	return d.deliver(ctx, action.String(), vals)
+}
+
+// errBadFormAction: Okta's sign-in form posts somewhere that is not a URL.
+var errBadFormAction = errors.New("bad login form action")
+
+// submitOktaSignIn fills Okta's sign-in form f, found on the page r answered,
+// with the plan's credentials, posts it and follows the IdP's redirects.
+func (d *driver) submitOktaSignIn(ctx context.Context, r *reply, f *form, plan Plan) (*reply, error) {
+	vals := url.Values{}
+	for k, v := range f.Fields {
+		vals[k] = v
+	}
+	vals.Set("username", plan.Username)
+	vals.Set("password", plan.Password)
+	action, err := r.url.Parse(f.Action)
+	if err != nil {
+		return nil, errBadFormAction
+	}
+	return d.follow(ctx, http.MethodPost, action.String(), strings.NewReader(vals.Encode()), "application/x-www-form-urlencoded")
+}
+
+// loginFailure records why submitting Okta's sign-in form failed.
+func (d *driver) loginFailure(err error) Observation {
+	if errors.Is(err, errBadFormAction) {
+		return d.stop(StageIdPLogin, ReasonUnexpectedPage, err.Error())
+	}
+	return d.transport(StageIdPLogin, err)
 }
 
 func mustHost(base string) string {

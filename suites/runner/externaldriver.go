@@ -174,18 +174,8 @@ func (d *foreignDriver) atIdP(ctx context.Context, plan Plan, r *reply) Observat
 		return d.stop(StageIdPLogin, ReasonUnexpectedPage, "unreadable IdP page: "+err.Error())
 	}
 	if f, ok := p.formByID("form-signin"); ok {
-		vals := url.Values{}
-		for k, v := range f.Fields {
-			vals[k] = v
-		}
-		vals.Set("username", plan.Username)
-		vals.Set("password", plan.Password)
-		action, err := r.url.Parse(f.Action)
-		if err != nil {
-			return d.stop(StageIdPLogin, ReasonUnexpectedPage, "bad login form action")
-		}
-		if r, err = d.follow(ctx, http.MethodPost, action.String(), strings.NewReader(vals.Encode()), "application/x-www-form-urlencoded"); err != nil {
-			return d.transport(StageIdPLogin, err)
+		if r, err = d.submitOktaSignIn(ctx, r, f, plan); err != nil {
+			return d.loginFailure(err)
 		}
 		if r.url.Host != d.idpHost {
 			return d.answered(ctx, r)
