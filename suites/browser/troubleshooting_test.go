@@ -1,12 +1,15 @@
 package browser_test
 
 import (
+	"encoding/json"
+	"os"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/samlharness/samlharness/fixtures"
+	"github.com/samlharness/samlharness/sp/diagnose"
 	"github.com/samlharness/samlharness/suites/browser"
 	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
@@ -45,6 +48,31 @@ var _ = Describe("the guide's troubleshooting cases", Label("troubleshooting"), 
 		Expect(t.Text("#auth-error-details [data-field=reason]")).To(Equal("CERT_PARSE"))
 		Expect(t.Text("#auth-error-details [data-field=detail]")).To(ContainSubstring("configured certificate 1 of 1 cannot be parsed"))
 		screenshot(t, "error-cert-parse")
+
+		By("the support engineer feeds the browser's HAR and the workspace's settings to diagnose")
+		art, err := browser.WriteArtifacts(GinkgoT().TempDir(), chromeVersion, t)
+		Expect(err).NotTo(HaveOccurred())
+		harData, err := os.ReadFile(art.HAR)
+		Expect(err).NotTo(HaveOccurred())
+		evidence, _, err := diagnose.ParseHAR(harData, 0)
+		Expect(err).NotTo(HaveOccurred())
+		sso, err := w.SP.SSO(w.Workspace.ID)
+		Expect(err).NotTo(HaveOccurred())
+		settings, err := json.Marshal(sso)
+		Expect(err).NotTo(HaveOccurred())
+		cfg, err := diagnose.ParseConfig(settings)
+		Expect(err).NotTo(HaveOccurred())
+		rep := diagnose.Diagnose(diagnose.Input{Config: cfg, Evidence: evidence})
+		Expect(rep.Result.Reason).To(Equal("CERT_PARSE"))
+		Expect(rep.Result.Message).To(Equal(scenario.MsgCertParse))
+		Expect(rep.Recorded).NotTo(BeNil())
+		Expect(rep.Recorded.Matches).To(BeTrue(), "diagnose agrees with the answer the HAR recorded")
+		Expect(rep.Findings).NotTo(BeEmpty())
+		first := rep.Findings[0]
+		Expect(first.Code).To(Equal("CERT_UNPARSEABLE"), first.Title)
+		Expect(first.Field).To(Equal(diagnose.FieldCertificate))
+		Expect(first.Certificate).To(Equal(1))
+		Expect(first.Line).To(BeNumerically(">", 0), "the defect is located in the pasted text")
 	})
 
 	It("NameID not an email: Unable to login … the SAML NameID is not an email address", func() {
