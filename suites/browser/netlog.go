@@ -421,21 +421,29 @@ func (n *NetLog) Find(method, path string) (Entry, bool) {
 	return Entry{}, false
 }
 
-// Wait waits until a finished entry with the method and path (see Find)
-// exists, counting only entries recorded after since (0: any).
+// Wait waits until the most recent entry with the method and path (see
+// Find), counting only entries recorded after since (0: any), has finished,
+// and returns it.
 func (n *NetLog) Wait(method, path string, since int) (Entry, error) {
 	ctx, cancel := context.WithTimeout(n.tab.ctx, n.tab.Timeout)
 	defer cancel()
 	for {
 		n.mu.Lock()
 		ch := n.changed
+		// The most recent matching request decides, once it has finished:
+		// an earlier finished one (a redirect before the final answer) is not
+		// the answer the page shows.
 		for i := len(n.entries) - 1; i >= since && i >= 0; i-- {
 			e := n.entries[i]
-			if e.Done && e.Method == method && strings.HasSuffix(Entry{URL: e.URL}.Path(), path) {
+			if e.Method != method || !strings.HasSuffix(Entry{URL: e.URL}.Path(), path) {
+				continue
+			}
+			if e.Done {
 				out := *e
 				n.mu.Unlock()
 				return out, nil
 			}
+			break
 		}
 		n.mu.Unlock()
 		select {
