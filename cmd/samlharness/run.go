@@ -35,6 +35,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	at := fs.String("at", defaultAt, "the harness clock, RFC 3339, or 'now' for the wall clock")
 	parallel := fs.Int("parallel", 0, "scenarios run at once (default 4 × GOMAXPROCS)")
 	timeout := fs.Duration("timeout", 20*time.Second, "bound on one scenario; a scenario that hangs the SP fails")
+	memoryLimit := fs.Int64("memory-limit", runner.DefaultMemoryLimit>>20, "heap `MiB` past which the scenarios in flight are stopped and failed (MEMORY); 0 for no limit")
 	verbose := fs.Bool("v", false, "print each verdict as it arrives")
 	var targets targetList
 	fs.Var(&targets, "target", "run against `TARGET`: a target file (JSON or YAML), peer:NAME (a peer SP started on loopback) or builtin; repeat for a matrix (default: builtin)")
@@ -81,7 +82,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if len(targets) > 0 || *htmlOut != "" || *mdOut != "" {
 		return runTargets(targetRun{
 			targets: targets, scenarios: list, profile: *profile, profileSet: set["profile"],
-			at: *at, atSet: set["at"], seed: *seed, parallel: *parallel, timeout: *timeout, verbose: *verbose,
+			at: *at, atSet: set["at"], seed: *seed, parallel: *parallel, timeout: *timeout, verbose: *verbose, memoryLimit: memoryLimitBytes(*memoryLimit),
 			idpAddr: *idpAddr, idpDir: *idpDir,
 			jsonOut: *jsonOut, junitOut: *junitOut, htmlOut: *htmlOut, mdOut: *mdOut, evidence: *evidence,
 		}, stdout, stderr)
@@ -96,7 +97,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	target := runner.NewBuiltin(runner.BuiltinConfig{At: clock})
-	opts := runner.Options{Profiles: profiles, Scenarios: list, Parallel: *parallel, Seed: *seed, Timeout: *timeout}
+	opts := runner.Options{Profiles: profiles, Scenarios: list, Parallel: *parallel, Seed: *seed, Timeout: *timeout,
+		MemoryLimit: memoryLimitBytes(*memoryLimit)}
 	done := 0
 	total := len(list) * len(profiles)
 	opts.Progress = func(r runner.Result) {
@@ -130,6 +132,15 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// memoryLimitBytes turns --memory-limit (MiB, 0 for none) into
+// runner.Options.MemoryLimit.
+func memoryLimitBytes(mib int64) int64 {
+	if mib <= 0 {
+		return -1
+	}
+	return mib << 20
 }
 
 // parseAt reads --at.

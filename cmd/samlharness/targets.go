@@ -40,6 +40,7 @@ type targetRun struct {
 	at                                string
 	seed                              uint64
 	parallel                          int
+	memoryLimit                       int64
 	timeout                           time.Duration
 	verbose, evidence                 bool
 	idpAddr, idpDir                   string
@@ -179,7 +180,7 @@ func runTargets(tr targetRun, stdout, stderr io.Writer) int {
 	var reps []runner.Report
 	ok := true
 	for _, r := range list {
-		opts := runner.Options{Profiles: r.profiles, Scenarios: tr.scenarios, Parallel: tr.parallel, Seed: tr.seed, Timeout: tr.timeout}
+		opts := runner.Options{Profiles: r.profiles, Scenarios: tr.scenarios, Parallel: tr.parallel, Seed: tr.seed, Timeout: tr.timeout, MemoryLimit: tr.memoryLimit}
 		done, total := 0, len(tr.scenarios)*len(r.profiles)
 		opts.Progress = func(res runner.Result) {
 			done++

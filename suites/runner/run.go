@@ -67,6 +67,12 @@ type Options struct {
 	// Progress, when set, is called as each result arrives (from one
 	// goroutine at a time).
 	Progress func(Result)
+	// MemoryLimit is the heap size (bytes) past which the scenarios in
+	// flight are stopped and failed with reason MEMORY (default
+	// DefaultMemoryLimit; negative: no limit).
+	MemoryLimit int64
+
+	watch *memoryWatch
 }
 
 // Result is the verdict on one scenario under one profile.
@@ -129,6 +135,13 @@ func Run(ctx context.Context, target Target, opts Options) Report {
 		opts.Timeout = 20 * time.Second
 	}
 	rep := Report{Target: target.Name(), Profiles: opts.Profiles, Seed: opts.Seed, Controls: map[scenario.Profile]string{}}
+	if opts.MemoryLimit == 0 {
+		opts.MemoryLimit = DefaultMemoryLimit
+	}
+	if opts.MemoryLimit > 0 {
+		opts.watch = startMemoryWatch(uint64(opts.MemoryLimit), 20*time.Millisecond)
+		defer opts.watch.stop()
+	}
 
 	// Controls first: one valid login per profile against the same target
 	// configuration. Without a passing control, refusals are inconclusive.
@@ -249,6 +262,11 @@ func runOne(ctx context.Context, target Target, sc scenario.Scenario, p scenario
 	}()
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
+	var mem *memoryTicket
+	if opts.watch != nil {
+		mem = opts.watch.enter(cancel)
+		defer opts.watch.leave(mem)
+	}
 	env, err := target.Prepare(ctx, sc, p, scenarioSeed(opts.Seed, sc.ID, p))
 	if err != nil {
 		res.Verdict, res.Observed, res.Why = Fail, "setup-error", "could not prepare the scenario: "+err.Error()
@@ -272,7 +290,13 @@ func runOne(ctx context.Context, target Target, sc scenario.Scenario, p scenario
 	} else {
 		obs = SignIn(ctx, env.Site, env.Plan, opts.Timeout)
 	}
-	if ctx.Err() != nil && !obs.Session {
+	overMemory := mem != nil && mem.peak.Load() > 0
+	switch {
+	case overMemory:
+		obs.Session = false
+		obs.Reason, obs.Message = ReasonMemory, fmt.Sprintf("stopped: the heap reached %d MiB (limit %d MiB) while this scenario ran",
+			mem.peak.Load()>>20, opts.MemoryLimit>>20)
+	case ctx.Err() != nil && !obs.Session:
 		obs.Reason, obs.Message = "TIMEOUT", fmt.Sprintf("the scenario did not finish within %s", opts.Timeout)
 	}
 	res.Observed, res.Reason, res.Message, res.Stage, res.Identity = observed(obs), obs.Reason, obs.Message, obs.Stage, obs.Identity
@@ -281,6 +305,9 @@ func runOne(ctx context.Context, target Target, sc scenario.Scenario, p scenario
 		res.Verdict, res.Why = judgeForeign(exp, obs, env.Identity, env.Vars, controlOK)
 	} else {
 		res.Verdict, res.Why = judge(exp, obs, env.Identity, env.Vars, controlOK)
+	}
+	if overMemory {
+		res.Verdict, res.Why = Fail, "the target used unbounded memory: "+obs.Message
 	}
 	res.Pass = res.Verdict == Pass
 	// Ephemeral ports change from run to run; reports name the two sites by

@@ -3,7 +3,10 @@ package runner
 import (
 	"context"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -86,5 +89,51 @@ func TestRunSurvivesPanicsAndHangs(t *testing.T) {
 	}
 	if !strings.Contains(rep.Results[0].Why+rep.Results[1].Why, context.DeadlineExceeded.Error()) {
 		t.Error("the hang is not reported as a deadline")
+	}
+}
+
+// hungryTarget's SP allocates memory without bound (until its request is
+// cancelled) on every request.
+type hungryTarget struct{ base string }
+
+func (h hungryTarget) Name() string { return "hungry" }
+
+func (h hungryTarget) Prepare(ctx context.Context, sc scenario.Scenario, p scenario.Profile, seed uint64) (*Env, error) {
+	return &Env{Site: Site{SPBase: h.base}, Plan: Plan{Username: "u", Password: "p", SignInEmail: "alice@acme.test"}, Identity: "alice@acme.test"}, nil
+}
+
+func TestRunStopsATargetUsingUnboundedMemory(t *testing.T) {
+	// Not parallel: it measures the process's heap.
+	var held [][]byte
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for r.Context().Err() == nil {
+			mu.Lock()
+			if len(held) < 64 { // at most 1 GiB, whatever happens
+				held = append(held, make([]byte, 16<<20))
+			}
+			mu.Unlock()
+			time.Sleep(2 * time.Millisecond)
+		}
+	}))
+	defer srv.Close()
+	list, _ := scenario.Filter(scenario.All(), "audience-uri-wrong")
+	start := time.Now()
+	rep := Run(context.Background(), hungryTarget{base: srv.URL}, Options{
+		Profiles: []scenario.Profile{scenario.Strict}, Scenarios: list, Timeout: 20 * time.Second, MemoryLimit: 128 << 20,
+	})
+	mu.Lock()
+	held = nil
+	mu.Unlock()
+	if elapsed := time.Since(start); elapsed > 10*time.Second {
+		t.Errorf("took %s: the limit did not stop the scenarios", elapsed)
+	}
+	for _, r := range append([]Result{}, rep.Results...) {
+		if r.Verdict != Fail || r.Reason != ReasonMemory {
+			t.Errorf("%s: verdict %s reason %s (%s), want fail with %s", r.ID, r.Verdict, r.Reason, r.Why, ReasonMemory)
+		}
+	}
+	if !strings.HasPrefix(rep.Controls[scenario.Strict], "fail") {
+		t.Errorf("the control should have failed too: %q", rep.Controls[scenario.Strict])
 	}
 }
