@@ -239,24 +239,21 @@ func (idp *IdP) appLocked(id string) (*appRecord, error) {
 }
 
 // AssignUser assigns the app to the user (ID or login) directly.
-func (idp *IdP) AssignUser(appID, user string) error {
-	idp.mu.Lock()
-	defer idp.mu.Unlock()
-	a, err := idp.appLocked(appID)
-	if err != nil {
-		return err
-	}
-	u, err := idp.userLocked(user)
-	if err != nil {
-		return err
-	}
-	a.users[u.ID] = true
-	return nil
-}
+func (idp *IdP) AssignUser(appID, user string) error { return idp.assignUser(appID, user, true) }
 
 // UnassignUser removes the user's direct assignment (a group assignment
 // may still grant access).
-func (idp *IdP) UnassignUser(appID, user string) error {
+func (idp *IdP) UnassignUser(appID, user string) error { return idp.assignUser(appID, user, false) }
+
+// AssignGroup assigns the app to every member of the group (ID or name).
+func (idp *IdP) AssignGroup(appID, group string) error { return idp.assignGroup(appID, group, true) }
+
+// UnassignGroup removes the group's assignment.
+func (idp *IdP) UnassignGroup(appID, group string) error {
+	return idp.assignGroup(appID, group, false)
+}
+
+func (idp *IdP) assignUser(appID, user string, on bool) error {
 	idp.mu.Lock()
 	defer idp.mu.Unlock()
 	a, err := idp.appLocked(appID)
@@ -267,12 +264,11 @@ func (idp *IdP) UnassignUser(appID, user string) error {
 	if err != nil {
 		return err
 	}
-	delete(a.users, u.ID)
+	setMember(a.users, u.ID, on)
 	return nil
 }
 
-// AssignGroup assigns the app to every member of the group (ID or name).
-func (idp *IdP) AssignGroup(appID, group string) error {
+func (idp *IdP) assignGroup(appID, group string, on bool) error {
 	idp.mu.Lock()
 	defer idp.mu.Unlock()
 	a, err := idp.appLocked(appID)
@@ -283,24 +279,17 @@ func (idp *IdP) AssignGroup(appID, group string) error {
 	if err != nil {
 		return err
 	}
-	a.groups[g.ID] = true
+	setMember(a.groups, g.ID, on)
 	return nil
 }
 
-// UnassignGroup removes the group's assignment.
-func (idp *IdP) UnassignGroup(appID, group string) error {
-	idp.mu.Lock()
-	defer idp.mu.Unlock()
-	a, err := idp.appLocked(appID)
-	if err != nil {
-		return err
+// setMember adds id to or removes it from set.
+func setMember(set map[string]bool, id string, on bool) {
+	if on {
+		set[id] = true
+	} else {
+		delete(set, id)
 	}
-	g, err := idp.groupLocked(group)
-	if err != nil {
-		return err
-	}
-	delete(a.groups, g.ID)
-	return nil
 }
 
 // AppUsers returns the users assigned the app, directly or through a group,
