@@ -87,6 +87,16 @@ type Explanation struct {
 	NameIDFormat string
 	// Email is the signed-in email on success.
 	Email string
+	// Steps is every checklist step in order, run in collect-all mode:
+	// each passes, fails with its finding, is not run because a
+	// prerequisite failed (naming it), or does not apply to the profile.
+	Steps []StepResult
+	// Findings are the failed steps, in checklist order; the one the SP
+	// answers with (Err) is marked First when Err comes from a step.
+	Findings []Finding
+	// Certificates is the SP's reading of each configured certificate, in
+	// order, with its typed shape.
+	Certificates []CertificateDiagnosis
 }
 
 // Explain verifies a SAMLResponse the way the SP does for a sign-in of the
@@ -110,6 +120,9 @@ func Explain(in ExplainInput) Explanation {
 		wsID, providerID = explainWorkspaceID, ProviderIDOf(explainWorkspaceID)
 	}
 	out := Explanation{Stage: ExplainStageSignInWithIdp, Profile: profile, ProviderID: providerID, CertificateIndex: -1}
+	for _, c := range in.Settings.Certificates {
+		out.Certificates = append(out.Certificates, DiagnoseCertificate(c))
+	}
 
 	s, err := New(Config{Now: func() time.Time { return at }, MaxResponseBytes: in.MaxResponseBytes})
 	if err != nil {
