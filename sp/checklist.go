@@ -109,6 +109,8 @@ type StepResult struct {
 	// itself never reads it there, so the result explains, it does not
 	// decide.
 	Unverified bool `json:"unverified,omitempty"`
+
+	err *APIError // the refusal itself (StepFail)
 }
 
 // Finding is one refusal a step would give (a failed StepResult).

@@ -106,6 +106,14 @@ type Config struct {
 	// PendingTTL is how long a started sign-in (sessionId → AuthnRequest)
 	// stays valid (default 1 h).
 	PendingTTL time.Duration
+
+	// UnsafeDisableSteps is FOR TESTS ONLY: it names checklist steps
+	// (Checklist()[i].Name) whose refusals are ignored, to show that the
+	// catalogue notices a protection's absence (the self-mutation test). A
+	// disabled step still runs so that what it establishes for later steps
+	// exists; a name that is no step makes every sign-in fail with INTERNAL.
+	// Never set it outside a test.
+	UnsafeDisableSteps []string
 }
 
 func (c Config) withDefaults() Config {

@@ -16,9 +16,22 @@ import (
 // the size cap is checked on the encoded form BEFORE decoding, and base64 is
 // strict (standard alphabet, padding) except that whitespace is allowed.
 func decodeSAMLResponse(encoded string, maxBytes int) ([]byte, *APIError) {
-	if len(encoded) > maxBytes {
-		return nil, newError(ReasonResponseTooLarge, nil, "the encoded SAMLResponse is %d bytes; the limit is %d bytes (checked before decoding)", len(encoded), maxBytes)
+	if e := checkEncodedSize(encoded, maxBytes); e != nil {
+		return nil, e
 	}
+	return decodeBase64(encoded)
+}
+
+// checkEncodedSize refuses an encoded SAMLResponse over the size cap.
+func checkEncodedSize(encoded string, maxBytes int) *APIError {
+	if len(encoded) > maxBytes {
+		return newError(ReasonResponseTooLarge, nil, "the encoded SAMLResponse is %d bytes; the limit is %d bytes (checked before decoding)", len(encoded), maxBytes)
+	}
+	return nil
+}
+
+// decodeBase64 decodes strict standard base64, whitespace allowed.
+func decodeBase64(encoded string) ([]byte, *APIError) {
 	compact := strings.Map(func(r rune) rune {
 		switch r {
 		case ' ', '\t', '\r', '\n':
@@ -232,6 +245,25 @@ func parseResponseXML(b []byte) (*etree.Element, *APIError) {
 	if e := scanXML(b); e != nil {
 		return nil, e
 	}
+	roots, e := buildTree(b)
+	if e != nil {
+		return nil, e
+	}
+	if e := singleRoot(roots); e != nil {
+		return nil, e
+	}
+	if e := checkNamespaceNames(roots[0]); e != nil {
+		return nil, e
+	}
+	if e := rootIsResponse(roots[0]); e != nil {
+		return nil, e
+	}
+	return roots[0], nil
+}
+
+// buildTree parses the bytes into a tree and returns its root elements
+// (at least one).
+func buildTree(b []byte) ([]*etree.Element, *APIError) {
 	doc := etree.NewDocument()
 	doc.ReadSettings = etree.ReadSettings{PreserveDuplicateAttrs: true, MaxDepth: MaxXMLDepth + 1}
 	if err := doc.ReadFromBytes(b); err != nil {
@@ -250,34 +282,39 @@ func parseResponseXML(b []byte) (*etree.Element, *APIError) {
 			return nil, newError(ReasonXMLForbidden, nil, "a <!%s> declaration outside the root element", truncate(t.Data, 20))
 		}
 	}
-	switch len(roots) {
-	case 0:
+	if len(roots) == 0 {
 		return nil, newError(ReasonResponseMalformed, nil, "the SAMLResponse XML has no root element")
-	case 1:
-	default:
+	}
+	return roots, nil
+}
+
+// singleRoot refuses a document with more than one root element.
+func singleRoot(roots []*etree.Element) *APIError {
+	if len(roots) > 1 {
 		names := make([]string, len(roots))
 		for i, r := range roots {
 			names[i] = "<" + r.FullTag() + ">"
 		}
-		return nil, newError(ReasonStructure, nil, "the XML document has %d root elements (%s): exactly one samlp:Response is allowed", len(roots), strings.Join(names, ", "))
+		return newError(ReasonStructure, nil, "the XML document has %d root elements (%s): exactly one samlp:Response is allowed", len(roots), strings.Join(names, ", "))
 	}
-	root := roots[0]
-	if e := checkNames(root); e != nil {
-		return nil, e
-	}
-	if !isElem(root, wire.NSProtocol, "Response") {
-		return nil, newError(ReasonStructure, nil, "the root element is <%s> in namespace %q; expected Response in %s", root.FullTag(), root.NamespaceURI(), wire.NSProtocol)
-	}
-	return root, nil
+	return nil
 }
 
-// checkNames refuses what is not namespace-well-formed (Namespaces in XML
+// rootIsResponse refuses a root element other than samlp:Response.
+func rootIsResponse(root *etree.Element) *APIError {
+	if !isElem(root, wire.NSProtocol, "Response") {
+		return newError(ReasonStructure, nil, "the root element is <%s> in namespace %q; expected Response in %s", root.FullTag(), root.NamespaceURI(), wire.NSProtocol)
+	}
+	return nil
+}
+
+// checkNamespaceNames refuses what is not namespace-well-formed (Namespaces in XML
 // 1.0) although Go's tokenizer lets it through, and therefore may not
 // round-trip: an element or attribute name with an empty local part or a
 // second colon (a:, xmlns:=, :=), an undeclared prefix, a prefix
 // declaration to the empty string; and an element carrying the same
 // attribute twice (not well-formed, a classic parser differential).
-func checkNames(el *etree.Element) *APIError {
+func checkNamespaceNames(el *etree.Element) *APIError {
 	bad := func(format string, args ...any) *APIError {
 		return newError(ReasonResponseMalformed, nil, "not namespace-well-formed XML: "+format, args...)
 	}
@@ -306,7 +343,7 @@ func checkNames(el *etree.Element) *APIError {
 		}
 	}
 	for _, c := range el.ChildElements() {
-		if e := checkNames(c); e != nil {
+		if e := checkNamespaceNames(c); e != nil {
 			return e
 		}
 	}
