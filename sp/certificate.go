@@ -29,7 +29,7 @@ const (
 	CertDER          = "CERT_DER"
 	CertNotPEM       = "CERT_NOT_PEM"
 	// Non-fatal findings about a parseable certificate.
-	CertExpired     = "CERT_EXPIRED"
+	CertExpired     = string(ReasonCertExpired)
 	CertNotYetValid = "CERT_NOT_YET_VALID"
 	CertWeakKey     = "CERT_WEAK_KEY"
 	CertChain       = "CERT_CHAIN"
@@ -320,14 +320,14 @@ func certificateWarnings(texts []string, now time.Time) []Problem {
 		}
 		if now.After(c.NotAfter) {
 			out = append(out, Problem{Field: field, Code: CertExpired,
-				Message: fmt.Sprintf("certificate %d (%s) expired on %s: the identity-platform profile still verifies with it, the strict profile refuses it (CERT_EXPIRED)", n, c.Subject.CommonName, c.NotAfter.UTC().Format(time.RFC3339))})
+				Message: fmt.Sprintf("certificate %d (%s) expired on %s: the identity-platform profile still verifies with it, the strict profile refuses it (%s)", n, c.Subject.CommonName, c.NotAfter.UTC().Format(time.RFC3339), ReasonCertExpired)})
 		} else if now.Before(c.NotBefore) {
 			out = append(out, Problem{Field: field, Code: CertNotYetValid,
-				Message: fmt.Sprintf("certificate %d (%s) is not valid before %s: the strict profile refuses it until then (CERT_EXPIRED)", n, c.Subject.CommonName, c.NotBefore.UTC().Format(time.RFC3339))})
+				Message: fmt.Sprintf("certificate %d (%s) is not valid before %s: the strict profile refuses it until then (%s)", n, c.Subject.CommonName, c.NotBefore.UTC().Format(time.RFC3339), ReasonCertExpired)})
 		}
-		if bits := publicKeyBits(c); bits > 0 && bits < 2048 {
+		if bits, least := publicKeyBits(c), PolicyFor(ProfileStrict).MinRSAKeyBits; bits > 0 && bits < least {
 			out = append(out, Problem{Field: field, Code: CertWeakKey,
-				Message: fmt.Sprintf("certificate %d has a %d-bit RSA key: the strict profile requires at least 2048 bits (SIGNATURE_ALGORITHM)", n, bits)})
+				Message: fmt.Sprintf("certificate %d has a %d-bit RSA key: the strict profile requires at least %d bits (%s)", n, bits, least, ReasonSignatureAlgorithm)})
 		}
 	}
 	return out

@@ -23,7 +23,7 @@ const (
 	stepSignatureVerify          = "signature-verify"
 	stepSigningCertificatePolicy = "signing-certificate-policy"
 	stepAssertionSource          = "assertion-source"
-	sourceFireemu                = "fireemu's recordings of production Identity Platform (reference §2.3)"
+	sourceFireemu                = "fireemu, an Identity Platform emulator whose authors recorded production answers"
 )
 
 // structuralSignatures lists the Response and its direct Assertions with

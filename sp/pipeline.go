@@ -105,7 +105,8 @@ func selectConfirmation(subject *etree.Element) (bearer, scd *etree.Element) {
 	return nil, nil
 }
 
-// instantAttr parses an xs:dateTime attribute; a bad value is STRUCTURE.
+// instantAttr parses an xs:dateTime attribute; a bad value is
+// RESPONSE_MALFORMED.
 func instantAttr(el *etree.Element, name, where string) (time.Time, bool, *APIError) {
 	v, ok := attrValue(el, name)
 	if !ok {
