@@ -3,8 +3,8 @@ package sp
 import (
 	"bytes"
 	"context"
-	"net/url"
 	"encoding/pem"
+	"net/url"
 	"testing"
 	"time"
 
