@@ -5,11 +5,10 @@ package sp
 
 // Step names of the time concern.
 const (
-	stepConditionsNotBefore       = "conditions-not-before"
-	stepConditionsNotOnOrAfter    = "conditions-not-on-or-after"
-	stepConfirmationNotOnOrAfter  = "confirmation-not-on-or-after"
-	sourceFireemuTimes            = sourceFireemu + ": \"Current instant, …, is before NotBefore attribute, …\" / \"… is on or after NotOnOrAfter attribute, …\" (exact bounds; clock-skew tolerance of production not established)"
-	ruleSpecifiedConditionsWindow = "saml-core §2.5.1.2"
+	stepConditionsNotBefore      = "conditions-not-before"
+	stepConditionsNotOnOrAfter   = "conditions-not-on-or-after"
+	stepConfirmationNotOnOrAfter = "confirmation-not-on-or-after"
+	sourceFireemuTimes           = sourceFireemu + ": \"Current instant, …, is before NotBefore attribute, …\" / \"… is on or after NotOnOrAfter attribute, …\" (exact bounds; clock-skew tolerance of production not established)"
 )
 
 var checkConditionsNotBefore = &check{
