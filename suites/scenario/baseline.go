@@ -1,5 +1,7 @@
 package scenario
 
+import "github.com/samlharness/samlharness/sp"
+
 // The baseline: a valid login as the setup guide configures it, and each
 // failure the guide's Troubleshooting section (and the reference notes'
 // "harness implications" table) describes.
@@ -27,7 +29,7 @@ func init() {
 			Tags:     []string{"baseline", "guide:troubleshooting", "area:certificate"},
 			Refs:     []string{refGuide, refGIPChecks, "attack-catalogue.md#cfg-pem-header-mangled"},
 			SP:       SPSide{Certificates: []string{"active:llm-rewrapped"}},
-			Expect:   Both(RejectsWith("CERT_PARSE", MsgCertParse)),
+			Expect:   Both(RejectsWith(sp.ReasonCertParse, MsgCertParse)),
 		},
 		Scenario{
 			ID:       "cert-stale-after-okta-rotation",
@@ -36,7 +38,7 @@ func init() {
 			Tags:     []string{"baseline", "guide:troubleshooting", "area:certificate", "area:signature"},
 			Refs:     []string{"okta-and-identity-platform.md#1.3", refHarnessImplications, "attack-catalogue.md#cfg-wrong-cert-after-rotation"},
 			IdP:      IdPSide{RotateCertificate: true},
-			Expect:   Both(RejectsWith("SIGNATURE_UNTRUSTED_KEY", MsgSignatureFailed)),
+			Expect:   Both(RejectsWith(sp.ReasonSignatureUntrustedKey, MsgSignatureFailed)),
 		},
 		Scenario{
 			ID:       "nameid-unspecified-okta-username",
@@ -49,7 +51,7 @@ func init() {
 				"nameIdFormat":        "Unspecified",
 				"applicationUsername": "Okta username",
 			}},
-			Expect: Both(RejectsWith("NAMEID_NOT_EMAIL", `Unable to login with {providerId} : the SAML NameID "carol" is not an email address.`)),
+			Expect: Both(RejectsWith(sp.ReasonNameIDNotEmail, `Unable to login with {providerId} : the SAML NameID "carol" is not an email address.`)),
 		},
 		Scenario{
 			ID:       "idp-entity-id-wrong",
@@ -58,7 +60,7 @@ func init() {
 			Tags:     []string{"baseline", "guide:troubleshooting", "area:issuer"},
 			Refs:     []string{refGuide, refGIPChecks, "attack-catalogue.md#cfg-wrong-idp-entityid"},
 			SP:       SPSide{IdentityProviderEntityID: "http://www.okta.com/exk0000000000000000"},
-			Expect:   Both(RejectsWith("RESPONSE_ISSUER_MISMATCH", MsgResponseIssuer)),
+			Expect:   Both(RejectsWith(sp.ReasonResponseIssuer, MsgResponseIssuer)),
 		},
 		Scenario{
 			ID:       "audience-uri-wrong",
@@ -67,7 +69,7 @@ func init() {
 			Tags:     []string{"baseline", "guide:troubleshooting", "area:audience", "okta:setting"},
 			Refs:     []string{refGuide, refGIPChecks, "attack-catalogue.md#cfg-wrong-sp-entityid"},
 			IdP:      IdPSide{Settings: map[string]any{"audienceUri": "{redirectUrl}"}},
-			Expect:   Both(RejectsWith("AUDIENCE_MISMATCH", MsgAudience)),
+			Expect:   Both(RejectsWith(sp.ReasonAudienceMismatch, MsgAudience)),
 		},
 		Scenario{
 			ID:          "email-domain-not-allowed",
@@ -77,7 +79,7 @@ func init() {
 			Refs:        []string{"elevenlabs-okta-saml-sso.md#field-mappings", "attack-catalogue.md#cfg-email-domain-not-allowed"},
 			User:        "erin",
 			SignInEmail: "erin@acme.test",
-			Expect:      Both(RejectsWith("DOMAIN_NOT_ALLOWED", "Unable to login with {providerId} : the email domain acme-labs.test is not an allowed domain of this workspace.")),
+			Expect:      Both(RejectsWith(sp.ReasonDomainNotAllowed, "Unable to login with {providerId} : the email domain acme-labs.test is not an allowed domain of this workspace.")),
 		},
 		Scenario{
 			ID:       "user-not-assigned",
@@ -86,7 +88,7 @@ func init() {
 			Tags:     []string{"baseline", "area:idp"},
 			Refs:     []string{"okta-and-identity-platform.md#1.6", refHarnessImplications},
 			User:     "bob",
-			Expect:   Both(RejectsWith("IDP_APP_NOT_ASSIGNED", "403 App Not Assigned")),
+			Expect:   Both(RejectsWith(ReasonIdPAppNotAssigned, "403 App Not Assigned")),
 		},
 	)
 }

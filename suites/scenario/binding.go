@@ -1,5 +1,7 @@
 package scenario
 
+import "github.com/samlharness/samlharness/sp"
+
 // The HTTP bindings (attack catalogue §6.5, saml-bindings §3.4–3.5): how the
 // SAMLResponse is encoded and delivered.
 
@@ -10,7 +12,7 @@ func init() {
 		return Scenario{ID: id, Title: title, Category: CatBinding, Tags: []string{"area:binding"},
 			Refs: []string{refBinding, "saml-bindings §3.5.4"}, IdP: IdPSide{Faults: f}, Expect: e}
 	}
-	malformed := Both(Rejects("RESPONSE_MALFORMED"))
+	malformed := Both(Rejects(sp.ReasonResponseMalformed))
 	add(
 		b("base64-wrapped-76", "SAMLResponse base64 wrapped at 76 columns (MIME style)", Both(Accepts()), F("base64", "variant", "wrapped-76")),
 		b("base64-url-safe-alphabet", "SAMLResponse in the URL-safe base64 alphabet", malformed, F("base64", "variant", "url-safe")),
@@ -20,8 +22,8 @@ func init() {
 		b("saml-response-empty", "An empty SAMLResponse", malformed, F("base64", "variant", "empty")),
 		b("saml-response-not-xml", "A SAMLResponse that decodes to something other than XML", malformed, F("not-xml")),
 		b("saml-response-duplicated-parameter", "Two SAMLResponse parameters in one POST", malformed, F("duplicate-param")),
-		b("response-on-redirect-binding", "A Response sent on the HTTP-Redirect binding (forbidden for responses)", Both(Rejects("BINDING_UNSUPPORTED")), F("redirect-binding")),
-		b("deflate-bomb-on-redirect-binding", "A deflate bomb on the HTTP-Redirect binding", Both(Rejects("BINDING_UNSUPPORTED")), F("deflate-bomb")),
+		b("response-on-redirect-binding", "A Response sent on the HTTP-Redirect binding (forbidden for responses)", Both(Rejects(sp.ReasonBindingUnsupported)), F("redirect-binding")),
+		b("deflate-bomb-on-redirect-binding", "A deflate bomb on the HTTP-Redirect binding", Both(Rejects(sp.ReasonBindingUnsupported)), F("deflate-bomb")),
 		b("relaystate-dropped", "RelayState dropped by the IdP", Both(Accepts()), F("drop-relaystate")),
 	)
 }

@@ -1,5 +1,7 @@
 package scenario
 
+import "github.com/samlharness/samlharness/sp"
+
 // Dangerous XML (attack catalogue §8): DTDs, entities, processing
 // instructions, depth and size. Refused before any parsing work that could
 // cost unbounded time or memory.
@@ -11,7 +13,7 @@ func init() {
 		return Scenario{ID: id, Title: title, Category: CatDangerousXML, Tags: append([]string{"area:xml"}, tags...),
 			Refs: []string{refXML}, IdP: IdPSide{Faults: f}, Expect: e}
 	}
-	forbidden := Both(Rejects("XML_FORBIDDEN"))
+	forbidden := Both(Rejects(sp.ReasonXMLForbidden))
 	add(
 		x("doctype-internal-subset", "A DOCTYPE with an internal subset", []string{"attack:xxe"}, forbidden, F("doctype", "kind", "internal-subset")),
 		x("xxe-external-entity", "An external entity reading a local file (XXE)", []string{"attack:xxe"}, forbidden, F("doctype", "kind", "external-entity")),
@@ -19,7 +21,7 @@ func init() {
 		x("billion-laughs", "Entity expansion (billion laughs)", []string{"attack:dos"}, forbidden, F("doctype", "kind", "billion-laughs")),
 		x("entity-in-nameid", "An internal entity used inside the NameID", []string{"attack:xxe", "attack:comment-injection"}, forbidden, F("entity-in-nameid")),
 		x("processing-instruction", "A processing instruction inside the Response", nil, forbidden, F("processing-instruction")),
-		x("deep-nesting-10000", "Elements nested 10,000 deep", []string{"attack:dos"}, Both(Rejects("XML_LIMIT")), F("deep-nesting", "depth", "10000")),
-		x("oversize-2mb", "A response padded to 2 MB", []string{"attack:dos"}, Both(Rejects("RESPONSE_TOO_LARGE")), F("oversize", "bytes", "2097152")),
+		x("deep-nesting-10000", "Elements nested 10,000 deep", []string{"attack:dos"}, Both(Rejects(sp.ReasonXMLLimit)), F("deep-nesting", "depth", "10000")),
+		x("oversize-2mb", "A response padded to 2 MB", []string{"attack:dos"}, Both(Rejects(sp.ReasonResponseTooLarge)), F("oversize", "bytes", "2097152")),
 	)
 }

@@ -1,5 +1,7 @@
 package scenario
 
+import "github.com/samlharness/samlharness/sp"
+
 // Okta's "Assertion Encryption: Encrypted" option (attack catalogue §7).
 // Identity Platform has no SP decryption key to configure, so it cannot read
 // an EncryptedAssertion: every variant is refused with one uniform reason —
@@ -11,7 +13,7 @@ func init() {
 	enc := func(id, title string, kv ...any) Scenario {
 		s := Settings(append([]any{"assertionEncryption", "Encrypted", "encryptionCertificate", "{spEncryptionCertificate}"}, kv...)...)
 		return Scenario{ID: id, Title: title, Category: CatEncryption, Tags: []string{"area:encryption", "okta:setting"},
-			Refs: []string{refEnc, "okta-and-identity-platform.md#1.4"}, IdP: s, Expect: Both(Rejects("ENCRYPTED_ASSERTION"))}
+			Refs: []string{refEnc, "okta-and-identity-platform.md#1.4"}, IdP: s, Expect: Both(Rejects(sp.ReasonEncryptedAssertion))}
 	}
 	add(
 		enc("encrypted-assertion-okta-default", "Assertion Encryption on with Okta's defaults (AES256-CBC, RSA-OAEP)"),
@@ -23,11 +25,11 @@ func init() {
 			Category: CatEncryption, Tags: []string{"area:encryption"}, Refs: []string{refEnc},
 			IdP: IdPSide{Settings: map[string]any{"assertionEncryption": "Encrypted", "encryptionCertificate": "{spEncryptionCertificate}"},
 				Faults: []faultT{F("encrypt-with", "key", "wrong")}},
-			Expect: Both(Rejects("ENCRYPTED_ASSERTION"))},
+			Expect: Both(Rejects(sp.ReasonEncryptedAssertion))},
 		Scenario{ID: "encrypted-assertion-corrupt-ciphertext", Title: "EncryptedAssertion with a corrupted ciphertext",
 			Category: CatEncryption, Tags: []string{"area:encryption"}, Refs: []string{refEnc},
 			IdP: IdPSide{Settings: map[string]any{"assertionEncryption": "Encrypted", "encryptionCertificate": "{spEncryptionCertificate}"},
 				Faults: []faultT{F("corrupt-ciphertext", "target", "data")}},
-			Expect: Both(Rejects("ENCRYPTED_ASSERTION"))},
+			Expect: Both(Rejects(sp.ReasonEncryptedAssertion))},
 	)
 }

@@ -1,5 +1,7 @@
 package scenario
 
+import "github.com/samlharness/samlharness/sp"
+
 // Comment, CDATA and canonicalization injection (attack catalogue §3, the
 // 2018 CVE family: CVE-2017-11427/11428/11429/11430, CVE-2018-0489,
 // CVE-2018-5387, CVE-2018-7340). Exclusive C14N drops comments, so a comment
@@ -18,7 +20,7 @@ func init() {
 		return Scenario{ID: id, Title: title, Category: CatInjection, Tags: []string{"attack:comment-injection", "area:subject"},
 			Refs: []string{refC14N, "CVE-2017-11427", "CVE-2018-0489"}, IdP: IdPSide{Faults: f}, Expect: e}
 	}
-	refused := Both(Rejects("DOMAIN_NOT_ALLOWED"))
+	refused := Both(Rejects(sp.ReasonDomainNotAllowed))
 	add(
 		inj("comment-in-nameid-after-signing", "Comment splitting the signed NameID after the real domain", refused,
 			evil, F("comment-in-nameid", "at", "after:alice@acme.test")),
@@ -32,7 +34,7 @@ func init() {
 			F("comment-in-text", "path", "Response/Assertion/Conditions/AudienceRestriction/Audience", "at", "after:http://")),
 		inj("comment-in-issuer", "A comment inside the Assertion's Issuer", Both(Accepts()),
 			F("comment-in-text", "path", "Response/Assertion/Issuer", "at", "after:http://")),
-		inj("nameid-fullwidth-at-sign", "NameID with a fullwidth at sign (U+FF20), signed by the IdP", Both(Rejects("NAMEID_NOT_EMAIL")),
+		inj("nameid-fullwidth-at-sign", "NameID with a fullwidth at sign (U+FF20), signed by the IdP", Both(Rejects(sp.ReasonNameIDNotEmail)),
 			F("unicode-in-nameid-before-sign", "form", "fullwidth")),
 		inj("nameid-uppercased", "NameID in upper case (ALICE@ACME.TEST): the same user", Both(Accepts()),
 			F("set-nameid", "value", "ALICE@ACME.TEST")),

@@ -1,5 +1,7 @@
 package scenario
 
+import "github.com/samlharness/samlharness/sp"
+
 // Okta's SAML settings, combination by combination: what the workspace must
 // accept, and which combinations break the guide's rule that the NameID is
 // the user's email.
@@ -16,7 +18,7 @@ func init() {
 	}
 	notEmail := func(id, title string, idp IdPSide, user string) Scenario {
 		return Scenario{ID: id, Title: title, Category: CatInterop, Tags: []string{"okta:setting", "area:subject", "area:workspace-policy"},
-			Refs: []string{refOktaSettings, refGuide}, IdP: idp, User: user, Expect: Both(Rejects("NAMEID_NOT_EMAIL"))}
+			Refs: []string{refOktaSettings, refGuide}, IdP: idp, User: user, Expect: Both(Rejects(sp.ReasonNameIDNotEmail))}
 	}
 	add(
 		accept("okta-response-signed-assertion-unsigned", "Response Signed, Assertion Signature Unsigned",
@@ -25,23 +27,23 @@ func init() {
 			Settings("response", "Unsigned"), ""),
 		Scenario{ID: "okta-response-and-assertion-unsigned", Title: "Response and Assertion Signature both Unsigned",
 			Category: CatInterop, Tags: []string{"okta:setting", "area:signature"}, Refs: []string{refOktaSettings, refGIPChecks},
-			IdP: Settings("response", "Unsigned", "assertionSignature", "Unsigned"), Expect: Both(RejectsWith("SIGNATURE_MISSING", MsgSignatureMissing))},
+			IdP: Settings("response", "Unsigned", "assertionSignature", "Unsigned"), Expect: Both(RejectsWith(sp.ReasonSignatureMissing, MsgSignatureMissing))},
 		Scenario{ID: "okta-rsa-sha1-digest-sha1", Title: "Signature Algorithm RSA-SHA1 with Digest Algorithm SHA1 (older Okta apps)",
 			Category: CatInterop, Tags: []string{"okta:setting", "area:signature", "attack:downgrade"}, Refs: []string{refOktaSettings, "attack-catalogue.md#cfg-sha1-only-idp"},
 			IdP:    Settings("signatureAlgorithm", "RSA-SHA1", "digestAlgorithm", "SHA1"),
-			Expect: Split(Accepts(), RejectsWith("SIGNATURE_ALGORITHM", MsgSignatureFailed))},
+			Expect: Split(Accepts(), RejectsWith(sp.ReasonSignatureAlgorithm, MsgSignatureFailed))},
 		Scenario{ID: "okta-rsa-sha256-digest-sha1", Title: "Signature Algorithm RSA-SHA256 with Digest Algorithm SHA1",
 			Category: CatInterop, Tags: []string{"okta:setting", "area:signature", "attack:downgrade"}, Refs: []string{refOktaSettings},
 			IdP:    Settings("digestAlgorithm", "SHA1"),
-			Expect: Split(Accepts(), RejectsWith("SIGNATURE_ALGORITHM", MsgSignatureFailed))},
+			Expect: Split(Accepts(), RejectsWith(sp.ReasonSignatureAlgorithm, MsgSignatureFailed))},
 		Scenario{ID: "okta-rsa-sha1-digest-sha256", Title: "Signature Algorithm RSA-SHA1 with Digest Algorithm SHA256",
 			Category: CatInterop, Tags: []string{"okta:setting", "area:signature", "attack:downgrade"}, Refs: []string{refOktaSettings},
 			IdP:    Settings("signatureAlgorithm", "RSA-SHA1"),
-			Expect: Split(Accepts(), RejectsWith("SIGNATURE_ALGORITHM", MsgSignatureFailed))},
+			Expect: Split(Accepts(), RejectsWith(sp.ReasonSignatureAlgorithm, MsgSignatureFailed))},
 		Scenario{ID: "okta-rsa-sha1-response-only", Title: "RSA-SHA1 with only the Response signed",
 			Category: CatInterop, Tags: []string{"okta:setting", "area:signature", "attack:downgrade"}, Refs: []string{refOktaSettings},
 			IdP:    Settings("signatureAlgorithm", "RSA-SHA1", "digestAlgorithm", "SHA1", "assertionSignature", "Unsigned"),
-			Expect: Split(Accepts(), RejectsWith("SIGNATURE_ALGORITHM", MsgSignatureFailed))},
+			Expect: Split(Accepts(), RejectsWith(sp.ReasonSignatureAlgorithm, MsgSignatureFailed))},
 		accept("okta-nameid-unspecified-username-email", "Name ID format Unspecified with Application username Email",
 			Settings("nameIdFormat", "Unspecified", "applicationUsername", "Email"), ""),
 		accept("okta-nameid-unspecified-okta-username-is-email", "Name ID format Unspecified with Okta username, where the Okta username is the email",
@@ -80,6 +82,6 @@ func init() {
 			Settings("defaultRelayState", "/app/projects"), ""),
 		Scenario{ID: "okta-saml-issuer-id-changed", Title: "SAML Issuer ID changed in Okta but not in the workspace",
 			Category: CatInterop, Tags: []string{"okta:setting", "area:issuer"}, Refs: []string{refOktaSettings, refGIPChecks},
-			IdP: Settings("samlIssuerId", "http://www.okta.com/exkCustomIssuer000001"), Expect: Both(RejectsWith("RESPONSE_ISSUER_MISMATCH", MsgResponseIssuer))},
+			IdP: Settings("samlIssuerId", "http://www.okta.com/exkCustomIssuer000001"), Expect: Both(RejectsWith(sp.ReasonResponseIssuer, MsgResponseIssuer))},
 	)
 }

@@ -70,6 +70,14 @@ type Expect struct {
 	// means the signing-in user's own email. A session for any other identity
 	// (e.g. a forged NameID) fails the scenario whatever is expected.
 	Identity string `json:"identity,omitempty"`
+	// Provenance says what the expectation rests on: recorded (Source names
+	// the public document, issue or capture showing Identity Platform do it),
+	// specified (Source cites the SAML / XML-DSig clause), policy (Source
+	// names the workspace's or the profile's rule) or assumed (Source gives
+	// the reason for our choice). Catalogue entries left without one get the
+	// default of provenance.go when they are added.
+	Provenance Provenance `json:"provenance,omitempty"`
+	Source     string     `json:"source,omitempty"`
 }
 
 // String renders the expectation compactly: "accept" or "reject:REASON".
@@ -83,12 +91,19 @@ func (e Expect) String() string {
 // Accepts is the expectation of a successful sign-in.
 func Accepts() Expect { return Expect{Outcome: Accept} }
 
-// Rejects is the expectation of a refusal with the given reason code.
-func Rejects(reason string) Expect { return Expect{Outcome: Reject, Reason: reason} }
+// Rejects is the expectation of a refusal with the given reason code: an SP
+// reason (sp.ReasonAudienceMismatch …) or a driver-side one (DriverReason).
+func Rejects[R ~string](reason R) Expect { return Expect{Outcome: Reject, Reason: string(reason)} }
 
 // RejectsWith is Rejects with the exact Identity Platform message.
-func RejectsWith(reason, message string) Expect {
-	return Expect{Outcome: Reject, Reason: reason, Message: message}
+func RejectsWith[R ~string](reason R, message string) Expect {
+	return Expect{Outcome: Reject, Reason: string(reason), Message: message}
+}
+
+// Because returns the expectation with its provenance and source set.
+func (e Expect) Because(p Provenance, source string) Expect {
+	e.Provenance, e.Source = p, source
+	return e
 }
 
 // Both gives the same expectation under every profile.

@@ -1,5 +1,7 @@
 package scenario
 
+import "github.com/samlharness/samlharness/sp"
+
 // Signature presence, trust, algorithms and tampering (attack catalogue §5).
 
 const refSig = "attack-catalogue.md#5"
@@ -9,12 +11,12 @@ func init() {
 		return Scenario{ID: id, Title: title, Category: CatSignature, Tags: append([]string{"area:signature"}, tags...),
 			Refs: []string{refSig, "xmldsig-core §3.2"}, IdP: idp, Expect: e}
 	}
-	invalid := Both(RejectsWith("SIGNATURE_INVALID", MsgSignatureFailed))
-	untrusted := Both(RejectsWith("SIGNATURE_UNTRUSTED_KEY", MsgSignatureFailed))
-	shape := Both(RejectsWith("SIGNATURE_SHAPE", MsgSignatureFailed))
+	invalid := Both(RejectsWith(sp.ReasonSignatureInvalid, MsgSignatureFailed))
+	untrusted := Both(RejectsWith(sp.ReasonSignatureUntrustedKey, MsgSignatureFailed))
+	shape := Both(RejectsWith(sp.ReasonSignatureShape, MsgSignatureFailed))
 	add(
 		sig("sig-both-stripped-after-signing", "Both signatures removed after signing", []string{"attack:forgery"},
-			Faults(F("strip-signature", "which", "both")), Both(RejectsWith("SIGNATURE_MISSING", MsgSignatureMissing))),
+			Faults(F("strip-signature", "which", "both")), Both(RejectsWith(sp.ReasonSignatureMissing, MsgSignatureMissing))),
 		sig("sig-response-stripped-assertion-signed", "Response signature removed; the Assertion's own signature still verifies", nil,
 			Faults(F("strip-signature", "which", "response")), Both(Accepts())),
 		sig("sig-assertion-stripped-response-signed", "Assertion signature removed after signing: the Response signature covered it, so it breaks", []string{"attack:forgery"},
@@ -39,7 +41,7 @@ func init() {
 			IdPSide{Settings: map[string]any{"response": "Unsigned"}, Faults: Faults(F("sign-with", "key", "attacker")).Faults}, untrusted),
 		sig("sig-keyinfo-swapped-to-attacker-cert", "The Assertion's valid signature names another certificate in KeyInfo (only the Assertion signed)", []string{"attack:forgery"},
 			IdPSide{Settings: map[string]any{"response": "Unsigned"}, Faults: Faults(F("swap-keyinfo-cert", "which", "assertion", "cert", "attacker")).Faults},
-			Split(Accepts(), RejectsWith("SIGNATURE_UNTRUSTED_KEY", MsgSignatureFailed))),
+			Split(Accepts(), RejectsWith(sp.ReasonSignatureUntrustedKey, MsgSignatureFailed))),
 		sig("sig-keyinfo-swapped-inside-signed-response", "KeyInfo swapped after signing inside a signed Response: the Response digest breaks", []string{"attack:forgery"},
 			Faults(F("swap-keyinfo-cert", "which", "both", "cert", "attacker")), invalid),
 		sig("sig-keyinfo-omitted", "Signatures without KeyInfo (the pinned certificate is used)", nil,
@@ -47,9 +49,9 @@ func init() {
 		sig("sig-rsa-sha512", "RSA-SHA512 signatures with SHA-512 digests", nil,
 			Faults(F("signature-method", "alg", "rsa-sha512"), F("digest-method", "alg", "sha512")), Both(Accepts())),
 		sig("sig-c14n-with-comments", "Exclusive canonicalization WithComments", []string{"attack:comment-injection"},
-			Faults(F("c14n-with-comments")), Split(Accepts(), RejectsWith("SIGNATURE_ALGORITHM", MsgSignatureFailed))),
+			Faults(F("c14n-with-comments")), Split(Accepts(), RejectsWith(sp.ReasonSignatureAlgorithm, MsgSignatureFailed))),
 		sig("sig-placed-last-child", "ds:Signature placed as the last child instead of after Issuer", nil,
-			Faults(F("signature-placement", "where", "last-child")), Split(Accepts(), RejectsWith("SIGNATURE_SHAPE", MsgSignatureFailed))),
+			Faults(F("signature-placement", "where", "last-child")), Split(Accepts(), RejectsWith(sp.ReasonSignatureShape, MsgSignatureFailed))),
 		sig("sig-assertion-signature-moved-to-response", "The Assertion's signature moved up to the Response (scope decided by position)", []string{"attack:xsw"},
 			IdPSide{Settings: map[string]any{"response": "Unsigned"}, Faults: Faults(F("move-signature", "from", "assertion")).Faults}, shape),
 		sig("sig-reference-uri-empty", "Assertion signature Reference URI=\"\" (whole document)", nil,
