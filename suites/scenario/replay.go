@@ -12,16 +12,16 @@ func init() {
 	}
 	add(
 		d("replay-same-browser-after-sign-out", "The captured response posted again in the same browser after signing out", DeliverReplay,
-			[]string{"attack:replay", "area:in-response-to"}, Both(RejectsWith(sp.ReasonReplay, MsgReplay))),
+			[]string{"attack:replay", "area:in-response-to"}, Both(RejectsWith(sp.ReasonReplay, MsgReplay))).Covering("replay-same-response"),
 		d("replay-against-new-request", "The captured response posted against a new sign-in request", DeliverReplayNewRequest,
-			[]string{"attack:replay", "area:in-response-to"}, Both(RejectsWith(sp.ReasonInResponseToMismatch, MsgInResponseToWrong))),
+			[]string{"attack:replay", "area:in-response-to"}, Both(RejectsWith(sp.ReasonInResponseToMismatch, MsgInResponseToWrong))).Covering("inresponseto-mismatch"),
 		d("idp-initiated-okta-tile", "Okta tile clicked (IdP-initiated): Identity Platform's missing initial state page", DeliverIdPInitiated,
-			[]string{"attack:unsolicited", "area:in-response-to"}, Both(Rejects(sp.ReasonMissingInitialState))),
+			[]string{"attack:unsolicited", "area:in-response-to"}, Both(Rejects(sp.ReasonMissingInitialState))).Covering("unsolicited-when-disabled", "unsolicited-login-csrf", "cfg-idp-initiated-tile"),
 		d("unsolicited-into-pending-request", "IdP-initiated response posted into a browser with a pending sign-in", DeliverUnsolicitedIntoPending,
-			[]string{"attack:unsolicited", "area:in-response-to"}, Both(RejectsWith(sp.ReasonInResponseToMissing, MsgInResponseToGone))),
+			[]string{"attack:unsolicited", "area:in-response-to"}, Both(RejectsWith(sp.ReasonInResponseToMissing, MsgInResponseToGone))).Covering("unsolicited-when-disabled", "unsolicited-login-csrf"),
 		Scenario{ID: "replay-one-time-use-assertion", Title: "A OneTimeUse assertion posted twice",
 			Category: CatReplay, Tags: []string{"attack:replay"}, Refs: []string{refCorr, "saml-core §2.5.1.5"},
 			IdP:      Faults(F("add-condition", "kind", "one-time-use")),
-			Delivery: DeliverReplay, Expect: Both(RejectsWith(sp.ReasonReplay, MsgReplay))},
+			Delivery: DeliverReplay, Expect: Both(RejectsWith(sp.ReasonReplay, MsgReplay))}.Covering("replay-onetimeuse"),
 	)
 }

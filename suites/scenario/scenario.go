@@ -125,10 +125,13 @@ type Scenario struct {
 	// Labels come from the closed vocabulary in labels.go; the category,
 	// needs:sp-config and attack: labels are added by Labels().
 	Tags []string
-	// Refs are spec clauses, CVEs, advisories and reference-file anchors.
+	// Refs are spec clauses, CVEs and advisories.
 	Refs []string
-	IdP  IdPSide
-	SP   SPSide
+	// Covers names the attack-catalogue entries (AttackEntries, by ID) the
+	// scenario exercises; `list --coverage` inverts it.
+	Covers []string
+	IdP    IdPSide
+	SP     SPSide
 	// User is the demo user who signs in (see the Users of the built-in
 	// environment); empty means "alice", assigned, alice@acme.test.
 	User string
@@ -137,6 +140,12 @@ type Scenario struct {
 	SignInEmail string
 	Delivery    Delivery
 	Expect      map[Profile]Expect
+}
+
+// Covering returns the scenario with entries added to Covers.
+func (s Scenario) Covering(entries ...string) Scenario {
+	s.Covers = append(append([]string(nil), s.Covers...), entries...)
+	return s
 }
 
 // IdPSide is what the mock Okta org does differently from the guide's
