@@ -24,6 +24,8 @@ func init() {
 		b("saml-response-duplicated-parameter", "Two SAMLResponse parameters in one POST", malformed, F("duplicate-param")).Covering("binding-duplicate-param"),
 		b("response-on-redirect-binding", "A Response sent on the HTTP-Redirect binding (forbidden for responses)", Both(Rejects(sp.ReasonBindingUnsupported)), F("redirect-binding")).Covering("binding-response-via-redirect"),
 		b("deflate-bomb-on-redirect-binding", "A deflate bomb on the HTTP-Redirect binding", Both(Rejects(sp.ReasonBindingUnsupported)), F("deflate-bomb")).Covering("deflate-bomb-redirect"),
+		b("relaystate-absolute-url", "RelayState replaced by an absolute URL of another site (never followed)", Both(Accepts()),
+			F("relaystate", "value", "https://evil.example/")).Covering("relaystate-open-redirect"),
 		b("relaystate-dropped", "RelayState dropped by the IdP", Both(Accepts()), F("drop-relaystate")),
 	)
 }

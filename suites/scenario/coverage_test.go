@@ -86,3 +86,17 @@ func TestEveryFaultIsUsed(t *testing.T) {
 		t.Errorf("fault %s is registered but no scenario uses it", n)
 	}
 }
+
+// Every known SP gap names a catalogue scenario and says what the SP must do.
+func TestKnownSPGapsNameScenarios(t *testing.T) {
+	for _, g := range KnownSPGaps() {
+		s, ok := ByID(g.Scenario)
+		if !ok {
+			t.Errorf("gap %s names no scenario", g.Scenario)
+			continue
+		}
+		if _, ok := s.Expect[g.Profile]; !ok || g.Now == "" || g.Must == "" {
+			t.Errorf("gap %s/%s is incomplete", g.Scenario, g.Profile)
+		}
+	}
+}

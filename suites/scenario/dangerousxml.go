@@ -1,6 +1,11 @@
 package scenario
 
-import "github.com/samlharness/samlharness/sp"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/samlharness/samlharness/sp"
+)
 
 // Dangerous XML (attack catalogue §8): DTDs, entities, processing
 // instructions, depth and size. Refused before any parsing work that could
@@ -22,6 +27,26 @@ func init() {
 		x("entity-in-nameid", "An internal entity used inside the NameID", []string{"attack:xxe", "attack:comment-injection"}, forbidden, F("entity-in-nameid")).Covering("xsw-id-via-entity", "libxml2-quirks", "dtd-internal-entity-in-value"),
 		x("processing-instruction", "A processing instruction inside the Response", nil, forbidden, F("processing-instruction")).Covering("processing-instruction-injection"),
 		x("deep-nesting-10000", "Elements nested 10,000 deep", []string{"attack:dos"}, Both(Rejects(sp.ReasonXMLLimit)), F("deep-nesting", "depth", "10000")).Covering("xml-deep-nesting"),
+		x("c14n-namespace-heavy-nesting", "A 60 KB nest of namespace declarations inserted into the signed Assertion", []string{"attack:dos"},
+			Both(RejectsWith(sp.ReasonSignatureInvalid, MsgSignatureFailed)),
+			F("insert-xml-after-sign", "path", "Response/Assertion", "xml", namespaceHeavyNest(60, 25))).Covering("c14n-quadratic-memory"),
 		x("oversize-2mb", "A response padded to 2 MB", []string{"attack:dos"}, Both(Rejects(sp.ReasonResponseTooLarge)), F("oversize", "bytes", "2097152")).Covering("xml-huge-payload"),
 	)
+}
+
+// namespaceHeavyNest builds depth nested elements, each declaring perLevel
+// namespaces: the shape whose canonicalisation once cost quadratic memory.
+func namespaceHeavyNest(depth, perLevel int) string {
+	var b strings.Builder
+	for d := 0; d < depth; d++ {
+		b.WriteString("<n:e xmlns:n=\"urn:samlharness:nest\"")
+		for i := 0; i < perLevel; i++ {
+			fmt.Fprintf(&b, " xmlns:p%d_%d=\"urn:samlharness:ns:%d:%d\"", d, i, d, i)
+		}
+		b.WriteString(">")
+	}
+	for d := 0; d < depth; d++ {
+		b.WriteString("</n:e>")
+	}
+	return b.String()
 }

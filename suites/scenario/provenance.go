@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/samlharness/samlharness/sp"
 )
@@ -185,6 +186,40 @@ var scenarioProvenance = map[string]map[Profile]Expect{
 	"xsw-prolog-nameid-before-root":         {IdentityPlatform: Expect{Provenance: Specified, Source: clauseWellFormed + unobservedIP}, Strict: Expect{Provenance: Specified, Source: clauseWellFormed}},
 	"xsw-signed-error-response-second-root": {IdentityPlatform: Expect{Provenance: Specified, Source: clauseWellFormed + unobservedIP}, Strict: Expect{Provenance: Specified, Source: clauseWellFormed}},
 	"idp-initiated-okta-tile":               {Strict: Expect{Provenance: Recorded, Source: srcFirebaseTile}},
+	"assertion-id-equals-response-id":       {IdentityPlatform: Expect{Provenance: Specified, Source: clauseWellFormed + unobservedIP}, Strict: Expect{Provenance: Specified, Source: clauseWellFormed}},
+	// Spec-required refusals of the catalogue's coverage scenarios.
+	"status-removed":                      bothSpecified(clauseStatusRequired),
+	"assertion-id-removed":                bothSpecified(clauseIDRequired),
+	"response-id-removed":                 bothSpecified(clauseIDRequired),
+	"sig-hmac-keyed-with-idp-certificate": {IdentityPlatform: Expect{Provenance: Specified, Source: clauseHMAC + unobservedIP}},
+	"sig-hmac-output-truncated":           {IdentityPlatform: Expect{Provenance: Specified, Source: clauseHMAC + unobservedIP}},
+	"sig-rotation-two-certificates-no-keyinfo": {IdentityPlatform: Expect{Provenance: Recorded, Source: srcGoogleRotation},
+		Strict: Expect{Provenance: Specified, Source: "xmldsig-core §4.4: KeyInfo is optional; the SP tries each pinned certificate"}},
+	"assertion-id-xpath-injection":  {Strict: Expect{Provenance: Specified, Source: "saml-core §1.3.4: ID values are xs:ID, an XML name without quotes or brackets"}},
+	"attribute-statement-empty":     {Strict: Expect{Provenance: Specified, Source: "saml-core §2.7.3: an AttributeStatement holds at least one Attribute or EncryptedAttribute"}},
+	"authn-statement-removed":       {Strict: Expect{Provenance: Specified, Source: clauseAssertion}},
+	"issuer-assertion-removed":      {Strict: Expect{Provenance: Specified, Source: "saml-core §2.3.3: an Assertion's Issuer is required"}},
+	"xml-utf8-byte-order-mark":      bothPolicy("the workspace takes a plain UTF-8 SAMLResponse only; a byte order mark or another declared encoding is refused"),
+	"xml-declaration-utf16-on-utf8": {IdentityPlatform: Expect{Provenance: Specified, Source: clauseEncoding + unobservedIP}, Strict: Expect{Provenance: Specified, Source: clauseEncoding}},
+	"xml-declaration-euc-jp":        bothPolicy("the workspace takes a plain UTF-8 SAMLResponse only; a byte order mark or another declared encoding is refused"),
+	"xml-declaration-version-1-1":   bothSpecified("saml-core §1.3: SAML messages are XML 1.0 documents"),
+	"comment-in-digest-value":       bothSpecified("xml-exc-c14n §3 with xmldsig-core §3.2.1: comments are not part of the canonical form, and the digest read as the element's whole text matches"),
+	"relaystate-absolute-url":       bothSpecified("saml-bindings §3.5.3: RelayState is opaque to the SP's SAML checks; the workspace never redirects to a RelayState value"),
+}
+
+const (
+	clauseStatusRequired = "saml-core §3.2.2: a Response carries a Status with a top-level StatusCode"
+	clauseIDRequired     = "saml-core §2.3.3 and §3.2.2: Assertion and Response carry a required ID"
+	clauseHMAC           = "xmldsig-core §6.3 with saml-core §5.4: an HMAC needs a secret shared with the IdP; keyed with public certificate bytes it authenticates nothing"
+	clauseEncoding       = "XML 1.0 §4.3.3: an entity in an encoding other than the one it declares is a fatal error"
+)
+
+func bothSpecified(clause string) map[Profile]Expect {
+	return map[Profile]Expect{IdentityPlatform: {Provenance: Specified, Source: clause + unobservedIP}, Strict: {Provenance: Specified, Source: clause}}
+}
+
+func bothPolicy(rule string) map[Profile]Expect {
+	return map[Profile]Expect{IdentityPlatform: {Provenance: Policy, Source: rule}, Strict: {Provenance: Policy, Source: rule}}
 }
 
 // settle gives every expectation of s without a provenance its default:
@@ -218,7 +253,7 @@ func defaultProvenance(s Scenario, p Profile, e Expect) Expect {
 		}
 		return r.ip
 	}
-	if len(s.SP.Certificates) > 0 {
+	if len(s.SP.Certificates) > 0 && strings.HasPrefix(s.ID, "cert-") {
 		return Expect{Provenance: Assumed, Source: "the certificate parser's leniency is modelled on Java's CertificateFactory; Identity Platform's is unobserved"}
 	}
 	if p == IdentityPlatform && s.Expect[Strict].Outcome == Reject {

@@ -59,7 +59,7 @@ func init() {
 		sig("sig-reference-uri-without-hash", "Reference URI \"x<ID>\" instead of \"#<ID>\" (goxmldsig quirk)", nil,
 			Faults(F("reference-uri", "which", "assertion", "value", "x{ID}")), shape).Covering("xsw-reference-uri-first-char"),
 		sig("sig-reference-other-element", "Assertion signature references the Response's ID", []string{"attack:xsw"},
-			Faults(F("reference-uri", "which", "assertion", "value", "#{OTHER}")), shape),
+			Faults(F("reference-uri", "which", "assertion", "value", "#{OTHER}")), shape).Covering("xsw-signed-metadata-as-donor"),
 		sig("sig-extra-reference", "SignedInfo with a second Reference (CVE-2026-33487 shape)", []string{"attack:xsw"},
 			Faults(F("extra-reference", "which", "assertion")), shape).Covering("xsw-goxmldsig-multi-reference", "sig-references-from-unverified-signedinfo"),
 		sig("sig-extra-signedinfo", "A second SignedInfo in the signature (CVE-2019-3465 shape)", []string{"attack:xsw"},
