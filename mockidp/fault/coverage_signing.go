@@ -9,6 +9,7 @@ import (
 
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
+	"github.com/russellhaering/goxmldsig/etreeutils"
 )
 
 // Signature faults added for the attack catalogue's coverage: an HMAC
@@ -66,11 +67,15 @@ func applyHMACSignature(c *Context, f Fault) error {
 		l := method.CreateElement(prefixed(method.Space, "HMACOutputLength"))
 		l.SetText(strconv.Itoa(bits))
 	}
-	cp := si.Copy()
-	if cp.Space != "" && cp.SelectAttr("xmlns:"+cp.Space) == nil {
-		cp.CreateAttr("xmlns:"+cp.Space, covNSDSig)
+	nsCtx, err := etreeutils.NSBuildParentContext(si)
+	if err != nil {
+		return fmt.Errorf("hmac-signature: namespaces of SignedInfo: %w", err)
 	}
-	canon, err := dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("").Canonicalize(cp)
+	detached, err := etreeutils.NSDetatch(nsCtx, si)
+	if err != nil {
+		return fmt.Errorf("hmac-signature: detaching SignedInfo: %w", err)
+	}
+	canon, err := dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("").Canonicalize(detached)
 	if err != nil {
 		return fmt.Errorf("hmac-signature: canonicalizing SignedInfo: %w", err)
 	}
