@@ -2,9 +2,11 @@ package fault
 
 import (
 	"bytes"
+	"compress/flate"
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
+	"io"
 	"strings"
 	"testing"
 
@@ -17,6 +19,7 @@ func init() {
 	samples["sign-assertion-with"] = []Fault{fault("sign-assertion-with")}
 	samples["xml-declaration"] = []Fault{fault("xml-declaration")}
 	samples["duplicate-attribute"] = []Fault{fault("duplicate-attribute")}
+	samples["deflate-on-post"] = []Fault{fault("deflate-on-post")}
 }
 
 func TestHMACSignatureKeyedWithCertificate(t *testing.T) {
@@ -90,5 +93,17 @@ func TestDuplicateAttributeOnRoot(t *testing.T) {
 	c2 := newContext(t)
 	if err := stages(t, c2, StageDelivery, fault("duplicate-attribute", "attr", "NoSuchAttr")); err == nil {
 		t.Error("duplicating an absent attribute must be an error")
+	}
+}
+
+func TestDeflateOnPost(t *testing.T) {
+	c := run(t, fault("deflate-on-post"))
+	data, err := base64.StdEncoding.DecodeString(c.Form.Get("SAMLResponse"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inflated, err := io.ReadAll(flate.NewReader(bytes.NewReader(data)))
+	if err != nil || !bytes.Equal(inflated, c.Raw) {
+		t.Errorf("the posted value does not inflate to the response (%v)", err)
 	}
 }

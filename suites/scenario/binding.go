@@ -26,6 +26,8 @@ func init() {
 		b("deflate-bomb-on-redirect-binding", "A deflate bomb on the HTTP-Redirect binding", Both(Rejects(sp.ReasonBindingUnsupported)), F("deflate-bomb")).Covering("deflate-bomb-redirect"),
 		b("relaystate-absolute-url", "RelayState replaced by an absolute URL of another site (never followed)", Both(Accepts()),
 			F("relaystate", "value", "https://evil.example/")).Covering("relaystate-open-redirect"),
+		b("saml-response-deflated-on-post", "A DEFLATE-compressed SAMLResponse on the POST binding (only Redirect deflates)", malformed,
+			F("deflate-on-post")).Covering("binding-base64-malformed", "deflate-bomb-redirect"),
 		b("relaystate-dropped", "RelayState dropped by the IdP", Both(Accepts()), F("drop-relaystate")),
 	)
 }
