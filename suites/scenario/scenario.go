@@ -17,8 +17,10 @@ type Profile string
 
 // The SP profiles every scenario states an expectation for.
 const (
-	// IdentityPlatform reproduces Google Identity Platform as recorded in
-	// production: Recipient unchecked, expired IdP certificates accepted.
+	// IdentityPlatform models Google Identity Platform: what public sources
+	// record of it (Recipient unchecked, expired IdP certificates accepted,
+	// the messages of build.go), and our assumptions where nothing is
+	// recorded. Each expectation's Provenance says which.
 	IdentityPlatform Profile = "identity-platform"
 	// Strict also enforces everything the SAML specifications and the
 	// attack catalogue require.

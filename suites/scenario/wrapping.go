@@ -9,8 +9,8 @@ import "github.com/samlharness/samlharness/sp"
 //
 // The SP's rule in both profiles: identity is read only from what the
 // signature verified, and a signature must reference its own parent element.
-// The identity-platform profile (as recorded: "the unsigned wrapped assertion
-// is ignored") signs the genuine user in when the genuine signed assertion is
+// The identity-platform profile (assumed: an emulator, not production, shows
+// "the unsigned wrapped assertion is ignored") signs the genuine user in when the genuine signed assertion is
 // still where it belongs; strict refuses any document with more than one
 // Assertion, or an Assertion anywhere but directly under the Response.
 
