@@ -30,7 +30,9 @@ func Settings(kv ...any) IdPSide {
 	return IdPSide{Settings: m}
 }
 
-// Exact Identity Platform messages (reference §2.3) the catalogue asserts.
+// Exact Identity Platform messages the catalogue asserts, as public sources
+// show them (provenance.go names the sources; the " : " in MsgCertParse is
+// inferred from every other message, the guide prints it without the space).
 const (
 	MsgCertParse         = "INVALID_IDP_RESPONSE : Error when parsing certificate"
 	MsgSignatureFailed   = "INVALID_IDP_RESPONSE : Failed to verify the signature in SAMLResponse"

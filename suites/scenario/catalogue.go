@@ -19,7 +19,9 @@ var (
 func add(s ...Scenario) {
 	entriesMu.Lock()
 	defer entriesMu.Unlock()
-	entries = append(entries, s...)
+	for _, x := range s {
+		entries = append(entries, settle(x))
+	}
 }
 
 // All returns the whole catalogue in report order (category order, then ID).

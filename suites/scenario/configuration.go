@@ -1,9 +1,11 @@
 package scenario
 
+import "github.com/samlharness/samlharness/sp"
+
 // What customers get wrong between the two admin UIs: the certificate as
 // pasted, rotation, entity IDs, URLs, domains and assignments.
 
-const refConfig = "attack-catalogue.md#9"
+const refConfig = "saml-metadata §2.4.1.1 (the IdP signing certificate)"
 
 func init() {
 	// The certificate as pasted into "Add Certificate". The variants are
@@ -18,40 +20,40 @@ func init() {
 			SP: SPSide{Certificates: []string{"active:" + variant}}, Expect: Both(e),
 		}
 	}
-	parseError := RejectsWith("CERT_PARSE", MsgCertParse)
+	parseError := RejectsWith(sp.ReasonCertParse, MsgCertParse)
 	add(
 		pasted("as-downloaded", "exactly as Okta's Download certificate gives it (76-column lines)", Accepts()),
-		pasted("one-line", "with its base64 body on one line between the BEGIN/END lines", Accepts()),
-		pasted("crlf", "with Windows CRLF line endings", Accepts()),
-		pasted("stray-spaces", "with stray spaces inside the base64 lines", Accepts()),
-		pasted("chain-leaf-first", "as a chain, the Okta certificate first", Accepts()),
+		pasted("one-line", "with its base64 body on one line between the BEGIN/END lines", Accepts()).Covering("cfg-pem-one-line-no-armor"),
+		pasted("crlf", "with Windows CRLF line endings", Accepts()).Covering("cfg-pem-bad-line-breaks"),
+		pasted("stray-spaces", "with stray spaces inside the base64 lines", Accepts()).Covering("cfg-pem-bad-line-breaks"),
+		pasted("chain-leaf-first", "as a chain, the Okta certificate first", Accepts()).Covering("cfg-cert-chain-in-one-element"),
 		pasted("trailing-garbage", "with text after the END line", Accepts()),
 		pasted("openssl-text", "as openssl x509 -text prints it, the human-readable dump before the PEM", Accepts()),
-		pasted("indented", "with every line indented, armor included (from YAML or code)", parseError),
-		pasted("flattened", "from a single-line field that turned line breaks into spaces", parseError),
-		pasted("cr-entities", "with &#13; at every line end (an XML-escaped CR)", parseError),
-		pasted("no-armor-one-line", "as the bare one-line base64 of metadata's ds:X509Certificate", parseError),
-		pasted("begin-no-space", "with the armor's spaces stripped (-----BEGINCERTIFICATE-----)", parseError),
-		pasted("utf8-bom", "from a file saved with a UTF-8 byte order mark", parseError),
-		pasted("no-armor", "without the BEGIN/END CERTIFICATE lines", parseError),
-		pasted("missing-end", "without the END CERTIFICATE line", parseError),
+		pasted("indented", "with every line indented, armor included (from YAML or code)", parseError).Covering("cfg-pem-bad-line-breaks"),
+		pasted("flattened", "from a single-line field that turned line breaks into spaces", parseError).Covering("cfg-pem-bad-line-breaks"),
+		pasted("cr-entities", "with &#13; at every line end (an XML-escaped CR)", parseError).Covering("cfg-pem-bad-line-breaks"),
+		pasted("no-armor-one-line", "as the bare one-line base64 of metadata's ds:X509Certificate", parseError).Covering("cfg-pem-one-line-no-armor"),
+		pasted("begin-no-space", "with the armor's spaces stripped (-----BEGINCERTIFICATE-----)", parseError).Covering("cfg-pem-header-mangled"),
+		pasted("utf8-bom", "from a file saved with a UTF-8 byte order mark", parseError).Covering("cfg-pem-header-mangled"),
+		pasted("no-armor", "without the BEGIN/END CERTIFICATE lines", parseError).Covering("cfg-pem-header-mangled"),
+		pasted("missing-end", "without the END CERTIFICATE line", parseError).Covering("cfg-pem-header-mangled"),
 		pasted("truncated", "with its last lines cut off", parseError),
-		pasted("unicode-dashes", "after a word processor turned the armor's dashes into en dashes", parseError),
-		pasted("der-bytes", "as raw DER bytes", parseError),
-		pasted("base64-of-pem", "as the base64 of the whole PEM file", parseError),
-		pasted("private-key", "as a private key instead of the certificate", parseError),
-		pasted("public-key", "as a bare public key instead of the certificate", parseError),
-		pasted("metadata-xml", "as the whole IdP metadata XML", parseError),
+		pasted("unicode-dashes", "after a word processor turned the armor's dashes into en dashes", parseError).Covering("cfg-pem-header-mangled"),
+		pasted("der-bytes", "as raw DER bytes", parseError).Covering("cfg-der-instead-of-pem"),
+		pasted("base64-of-pem", "as the base64 of the whole PEM file", parseError).Covering("cfg-base64-of-pem"),
+		pasted("private-key", "as a private key instead of the certificate", parseError).Covering("sig-validation-fail-open-null-cert", "cfg-private-key-pasted"),
+		pasted("public-key", "as a bare public key instead of the certificate", parseError).Covering("cfg-public-key-not-cert"),
+		pasted("metadata-xml", "as the whole IdP metadata XML", parseError).Covering("sig-validation-fail-open-null-cert"),
 		Scenario{
 			ID: "cert-pasted-chain-ca-first", Title: "Certificate pasted as a chain with an unrelated CA certificate first",
-			Category: CatConfiguration, Tags: []string{"area:certificate", "area:signature"}, Refs: []string{refConfig, "attack-catalogue.md#cfg-cert-chain-in-one-element"},
-			SP: SPSide{Certificates: []string{"active:chain-ca-first"}}, Expect: Both(RejectsWith("SIGNATURE_UNTRUSTED_KEY", MsgSignatureFailed)),
-		},
+			Category: CatConfiguration, Tags: []string{"area:certificate", "area:signature"}, Refs: []string{refConfig},
+			SP: SPSide{Certificates: []string{"active:chain-ca-first"}}, Expect: Both(RejectsWith(sp.ReasonSignatureUntrustedKey, MsgSignatureFailed)),
+		}.Covering("cfg-cert-chain-in-one-element"),
 		Scenario{
 			ID: "cert-one-broken-one-good", Title: "Two certificates pasted, one of them truncated",
 			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{refGuide, refConfig},
-			SP: SPSide{Certificates: []string{"active:truncated", "active"}}, Expect: Both(RejectsWith("CERT_PARSE", MsgCertParse)),
-		},
+			SP: SPSide{Certificates: []string{"active:truncated", "active"}}, Expect: Both(RejectsWith(sp.ReasonCertParse, MsgCertParse)),
+		}.Covering("sig-validation-fail-open-null-cert"),
 		Scenario{
 			ID: "cert-pasted-twice", Title: "The same certificate added twice",
 			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{refConfig},
@@ -59,86 +61,86 @@ func init() {
 		},
 		Scenario{
 			ID: "cert-wrong-certificate-pasted", Title: "A certificate of another key (the IdP's TLS certificate, another app) pasted",
-			Category: CatConfiguration, Tags: []string{"area:certificate", "area:signature"}, Refs: []string{"attack-catalogue.md#cfg-tls-cert-instead-of-signing-cert"},
-			SP: SPSide{Certificates: []string{"attacker"}}, Expect: Both(RejectsWith("SIGNATURE_UNTRUSTED_KEY", MsgSignatureFailed)),
-		},
+			Category: CatConfiguration, Tags: []string{"area:certificate", "area:signature"}, Refs: []string{refConfig},
+			SP: SPSide{Certificates: []string{"attacker"}}, Expect: Both(RejectsWith(sp.ReasonSignatureUntrustedKey, MsgSignatureFailed)),
+		}.Covering("sig-wrong-idp-cert", "cfg-tls-cert-instead-of-signing-cert"),
 		Scenario{
 			ID: "cert-rotation-both-pasted-then-activated", Title: "Rotation done right: both certificates pasted, then Okta activates the new one",
 			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{"okta-and-identity-platform.md#1.3", "okta-and-identity-platform.md#2.1"},
 			IdP: IdPSide{RotateCertificate: true}, SP: SPSide{Certificates: []string{"active", "rotated"}}, Expect: Both(Accepts()),
-		},
+		}.Covering("cfg-wrong-cert-after-rotation"),
 		Scenario{
 			ID: "cert-rotation-both-pasted-not-yet-activated", Title: "Both certificates pasted while Okta still signs with the old one",
 			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{"okta-and-identity-platform.md#1.3"},
 			SP: SPSide{Certificates: []string{"rotated", "active"}}, Expect: Both(Accepts()),
-		},
+		}.Covering("cfg-wrong-cert-after-rotation"),
 		Scenario{
 			ID: "cert-rotation-new-pasted-too-early", Title: "Only the new (still Inactive) Okta certificate pasted before it was activated",
 			Category: CatConfiguration, Tags: []string{"area:certificate", "area:signature"}, Refs: []string{"okta-and-identity-platform.md#1.3"},
-			SP: SPSide{Certificates: []string{"rotated"}}, Expect: Both(RejectsWith("SIGNATURE_UNTRUSTED_KEY", MsgSignatureFailed)),
-		},
+			SP: SPSide{Certificates: []string{"rotated"}}, Expect: Both(RejectsWith(sp.ReasonSignatureUntrustedKey, MsgSignatureFailed)),
+		}.Covering("cfg-wrong-cert-after-rotation"),
 		Scenario{
 			ID: "idp-entity-id-is-sign-in-url", Title: "Identity Provider Entity Id filled with the Sign-In URL",
-			Category: CatConfiguration, Tags: []string{"area:issuer"}, Refs: []string{refGuide, "attack-catalogue.md#cfg-wrong-idp-entityid"},
-			SP: SPSide{IdentityProviderEntityID: "{ssoUrl}"}, Expect: Both(RejectsWith("RESPONSE_ISSUER_MISMATCH", MsgResponseIssuer)),
-		},
+			Category: CatConfiguration, Tags: []string{"area:issuer"}, Refs: []string{refGuide},
+			SP: SPSide{IdentityProviderEntityID: "{ssoUrl}"}, Expect: Both(RejectsWith(sp.ReasonResponseIssuer, MsgResponseIssuer)),
+		}.Covering("cfg-wrong-idp-entityid"),
 		Scenario{
 			ID: "idp-entity-id-trailing-slash", Title: "Identity Provider Entity Id with a trailing slash",
-			Category: CatConfiguration, Tags: []string{"area:issuer"}, Refs: []string{"attack-catalogue.md#cfg-wrong-idp-entityid"},
-			SP: SPSide{IdentityProviderEntityID: "{idpEntityId}/"}, Expect: Both(RejectsWith("RESPONSE_ISSUER_MISMATCH", MsgResponseIssuer)),
-		},
+			Category: CatConfiguration, Tags: []string{"area:issuer"}, Refs: []string{refConfig},
+			SP: SPSide{IdentityProviderEntityID: "{idpEntityId}/"}, Expect: Both(RejectsWith(sp.ReasonResponseIssuer, MsgResponseIssuer)),
+		}.Covering("cfg-wrong-idp-entityid"),
 		Scenario{
 			ID: "idp-sign-in-url-wrong", Title: "Identity Provider Sign-In URL pointing at a path Okta does not serve",
-			Category: CatConfiguration, Tags: []string{"area:idp"}, Refs: []string{"attack-catalogue.md#cfg-wrong-idp-sso-url"},
-			SP: SPSide{IdentityProviderSignInURL: "{ssoUrl}/wrong"}, Expect: Both(Rejects("IDP_NOT_FOUND")),
-		},
+			Category: CatConfiguration, Tags: []string{"area:idp"}, Refs: []string{refConfig},
+			SP: SPSide{IdentityProviderSignInURL: "{ssoUrl}/wrong"}, Expect: Both(Rejects(ReasonIdPNotFound)),
+		}.Covering("cfg-wrong-idp-sso-url"),
 		Scenario{
 			ID: "audience-uri-trailing-slash", Title: "Audience URI (SP Entity ID) typed with a trailing slash",
 			Category: CatConfiguration, Tags: []string{"area:audience", "okta:setting"}, Refs: []string{refGuide, refGIPChecks},
-			IdP: Settings("audienceUri", "{spEntityId}/"), Expect: Both(RejectsWith("AUDIENCE_MISMATCH", MsgAudience)),
-		},
+			IdP: Settings("audienceUri", "{spEntityId}/"), Expect: Both(RejectsWith(sp.ReasonAudienceMismatch, MsgAudience)),
+		}.Covering("audience-mismatch"),
 		Scenario{
 			ID: "audience-uri-template-placeholder", Title: "Audience URI left at a placeholder from another app's template",
 			Category: CatConfiguration, Tags: []string{"area:audience", "okta:setting"}, Refs: []string{refGIPChecks},
-			IdP: Settings("audienceUri", "urn:example:sp"), Expect: Both(RejectsWith("AUDIENCE_MISMATCH", MsgAudience)),
-		},
+			IdP: Settings("audienceUri", "urn:example:sp"), Expect: Both(RejectsWith(sp.ReasonAudienceMismatch, MsgAudience)),
+		}.Covering("audience-mismatch"),
 		Scenario{
 			ID: "recipient-only-mismatch", Title: "\"Use this for Recipient URL and Destination URL\" cleared, Recipient URL wrong",
 			Category: CatConfiguration, Tags: []string{"area:recipient", "okta:setting"}, Refs: []string{refGIPChecks, refHarnessImplications},
 			IdP:    Settings("separateRecipientAndDestination", true, "recipientUrl", "{spEntityId}/acs", "destinationUrl", "{redirectUrl}"),
-			Expect: Split(Accepts(), Rejects("RECIPIENT_MISMATCH")),
-		},
+			Expect: Split(Accepts(), Rejects(sp.ReasonRecipientMismatch)),
+		}.Covering("recipient-mismatch"),
 		Scenario{
 			ID: "destination-only-mismatch", Title: "\"Use this for Recipient URL and Destination URL\" cleared, Destination URL wrong",
 			Category: CatConfiguration, Tags: []string{"area:destination", "okta:setting"}, Refs: []string{refGIPChecks},
 			IdP: Settings("separateRecipientAndDestination", true, "recipientUrl", "{redirectUrl}", "destinationUrl", "{spEntityId}/acs"),
-			Expect: Both(RejectsWith("DESTINATION_MISMATCH",
+			Expect: Both(RejectsWith(sp.ReasonDestinationMismatch,
 				"INVALID_IDP_RESPONSE : SAMLResponse destination {spEntityId}/acs does not match RP callback URL {redirectUrl}.")),
-		},
+		}.Covering("destination-mismatch", "cfg-wrong-acs-url"),
 		Scenario{
 			ID: "sso-url-wrong-path", Title: "Single sign-on URL in Okta pointing at a path the workspace does not serve",
-			Category: CatConfiguration, Tags: []string{"area:destination", "okta:setting"}, Refs: []string{"attack-catalogue.md#cfg-wrong-acs-url"},
-			IdP: Settings("ssoUrl", "{spEntityId}/saml/acs"), Expect: Both(Rejects("NOT_FOUND")),
-		},
+			Category: CatConfiguration, Tags: []string{"area:destination", "okta:setting"}, Refs: []string{refConfig},
+			IdP: Settings("ssoUrl", "{spEntityId}/saml/acs"), Expect: Both(Rejects(ReasonNotFound)),
+		}.Covering("cfg-wrong-acs-url"),
 		Scenario{
 			ID: "email-domain-unverified", Title: "Okta sends an email on a domain the workspace never verified",
-			Category: CatConfiguration, Tags: []string{"area:workspace-policy"}, Refs: []string{"attack-catalogue.md#cfg-email-domain-not-allowed"},
-			User: "frank", SignInEmail: "frank@acme.test", Expect: Both(Rejects("DOMAIN_NOT_ALLOWED")),
-		},
+			Category: CatConfiguration, Tags: []string{"area:workspace-policy"}, Refs: []string{refConfig},
+			User: "frank", SignInEmail: "frank@acme.test", Expect: Both(Rejects(sp.ReasonDomainNotAllowed)),
+		}.Covering("cfg-email-domain-not-allowed"),
 		Scenario{
 			ID: "sign-in-email-domain-not-configured", Title: "Signing in with an email whose domain has no SSO configuration",
 			Category: CatConfiguration, Tags: []string{"area:workspace-policy"}, Refs: []string{"elevenlabs-okta-saml-sso.md"},
-			SignInEmail: "alice@unknown.test", Expect: Both(Rejects("SSO_NOT_CONFIGURED")),
+			SignInEmail: "alice@unknown.test", Expect: Both(Rejects(ReasonSSONotConfigured)),
 		},
 		Scenario{
 			ID: "allowed-domain-removed", Title: "The workspace's allowed SSO domains no longer include the users' domain",
 			Category: CatConfiguration, Tags: []string{"area:workspace-policy"}, Refs: []string{"elevenlabs-okta-saml-sso.md#field-mappings"},
-			SP: SPSide{Domains: []string{"acme-labs.test"}}, Expect: Both(Rejects("SSO_NOT_CONFIGURED")),
+			SP: SPSide{Domains: []string{"acme-labs.test"}}, Expect: Both(Rejects(ReasonSSONotConfigured)),
 		},
 		Scenario{
 			ID: "sso-provider-disabled", Title: "The workspace's SAML provider is disabled",
 			Category: CatConfiguration, Tags: []string{"area:workspace-policy"}, Refs: []string{refGIPChecks},
-			SP: SPSide{Disabled: true}, Expect: Both(Rejects("PROVIDER_DISABLED")),
+			SP: SPSide{Disabled: true}, Expect: Both(Rejects(sp.ReasonProviderDisabled)),
 		},
 	)
 }
@@ -147,18 +149,18 @@ func init() {
 	add(
 		Scenario{
 			ID: "cert-okta-expired-never-rotated", Title: "Okta's signing certificate expired a year ago and was never rotated",
-			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{refGIPChecks, "attack-catalogue.md#cfg-idp-cert-expired"},
-			IdP: IdPSide{SigningCertificate: "expired"}, Expect: Split(Accepts(), RejectsWith("CERT_EXPIRED", MsgSignatureFailed)),
-		},
+			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{refGIPChecks},
+			IdP: IdPSide{SigningCertificate: "expired"}, Expect: Split(Accepts(), RejectsWith(sp.ReasonCertExpired, MsgSignatureFailed)),
+		}.Covering("time-idp-cert-validity-vs-issueinstant", "cfg-idp-cert-expired"),
 		Scenario{
 			ID: "cert-okta-not-yet-valid", Title: "Okta's signing certificate only becomes valid tomorrow",
-			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{"attack-catalogue.md#cfg-idp-cert-not-yet-valid"},
-			IdP: IdPSide{SigningCertificate: "not-yet-valid"}, Expect: Split(Accepts(), RejectsWith("CERT_EXPIRED", MsgSignatureFailed)),
-		},
+			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{refConfig},
+			IdP: IdPSide{SigningCertificate: "not-yet-valid"}, Expect: Split(Accepts(), RejectsWith(sp.ReasonCertExpired, MsgSignatureFailed)),
+		}.Covering("time-idp-cert-validity-vs-issueinstant", "cfg-idp-cert-not-yet-valid"),
 		Scenario{
 			ID: "cert-okta-rsa-1024", Title: "Signing certificate with an RSA-1024 key",
 			Category: CatConfiguration, Tags: []string{"area:certificate", "attack:downgrade"}, Refs: []string{refSig},
-			IdP: IdPSide{SigningCertificate: "weak-1024"}, Expect: Split(Accepts(), RejectsWith("SIGNATURE_ALGORITHM", MsgSignatureFailed)),
-		},
+			IdP: IdPSide{SigningCertificate: "weak-1024"}, Expect: Split(Accepts(), RejectsWith(sp.ReasonSignatureAlgorithm, MsgSignatureFailed)),
+		}.Covering("sig-md5-dsa-weak-rsa"),
 	)
 }

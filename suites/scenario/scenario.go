@@ -17,8 +17,10 @@ type Profile string
 
 // The SP profiles every scenario states an expectation for.
 const (
-	// IdentityPlatform reproduces Google Identity Platform as recorded in
-	// production: Recipient unchecked, expired IdP certificates accepted.
+	// IdentityPlatform models Google Identity Platform: what public sources
+	// record of it (Recipient unchecked, expired IdP certificates accepted,
+	// the messages of build.go), and our assumptions where nothing is
+	// recorded. Each expectation's Provenance says which.
 	IdentityPlatform Profile = "identity-platform"
 	// Strict also enforces everything the SAML specifications and the
 	// attack catalogue require.
@@ -70,6 +72,14 @@ type Expect struct {
 	// means the signing-in user's own email. A session for any other identity
 	// (e.g. a forged NameID) fails the scenario whatever is expected.
 	Identity string `json:"identity,omitempty"`
+	// Provenance says what the expectation rests on: recorded (Source names
+	// the public document, issue or capture showing Identity Platform do it),
+	// specified (Source cites the SAML / XML-DSig clause), policy (Source
+	// names the workspace's or the profile's rule) or assumed (Source gives
+	// the reason for our choice). Catalogue entries left without one get the
+	// default of provenance.go when they are added.
+	Provenance Provenance `json:"provenance,omitempty"`
+	Source     string     `json:"source,omitempty"`
 }
 
 // String renders the expectation compactly: "accept" or "reject:REASON".
@@ -83,12 +93,19 @@ func (e Expect) String() string {
 // Accepts is the expectation of a successful sign-in.
 func Accepts() Expect { return Expect{Outcome: Accept} }
 
-// Rejects is the expectation of a refusal with the given reason code.
-func Rejects(reason string) Expect { return Expect{Outcome: Reject, Reason: reason} }
+// Rejects is the expectation of a refusal with the given reason code: an SP
+// reason (sp.ReasonAudienceMismatch …) or a driver-side one (DriverReason).
+func Rejects[R ~string](reason R) Expect { return Expect{Outcome: Reject, Reason: string(reason)} }
 
 // RejectsWith is Rejects with the exact Identity Platform message.
-func RejectsWith(reason, message string) Expect {
-	return Expect{Outcome: Reject, Reason: reason, Message: message}
+func RejectsWith[R ~string](reason R, message string) Expect {
+	return Expect{Outcome: Reject, Reason: string(reason), Message: message}
+}
+
+// Because returns the expectation with its provenance and source set.
+func (e Expect) Because(p Provenance, source string) Expect {
+	e.Provenance, e.Source = p, source
+	return e
 }
 
 // Both gives the same expectation under every profile.
@@ -110,10 +127,13 @@ type Scenario struct {
 	// Labels come from the closed vocabulary in labels.go; the category,
 	// needs:sp-config and attack: labels are added by Labels().
 	Tags []string
-	// Refs are spec clauses, CVEs, advisories and reference-file anchors.
+	// Refs are spec clauses, CVEs and advisories.
 	Refs []string
-	IdP  IdPSide
-	SP   SPSide
+	// Covers names the attack-catalogue entries (AttackEntries, by ID) the
+	// scenario exercises; `list --coverage` inverts it.
+	Covers []string
+	IdP    IdPSide
+	SP     SPSide
 	// User is the demo user who signs in (see the Users of the built-in
 	// environment); empty means "alice", assigned, alice@acme.test.
 	User string
@@ -122,6 +142,12 @@ type Scenario struct {
 	SignInEmail string
 	Delivery    Delivery
 	Expect      map[Profile]Expect
+}
+
+// Covering returns the scenario with entries added to Covers.
+func (s Scenario) Covering(entries ...string) Scenario {
+	s.Covers = append(append([]string(nil), s.Covers...), entries...)
+	return s
 }
 
 // IdPSide is what the mock Okta org does differently from the guide's

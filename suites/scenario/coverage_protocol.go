@@ -1,0 +1,97 @@
+package scenario
+
+// Attack entries: the Web Browser SSO profile's protocol checks and the
+// bindings.
+
+const (
+	naNoArtifact   = "the workspace receives responses only on HTTP-POST; it has no artifact binding"
+	naSPInitiated  = "the workspace allows only SP-initiated sign-in, so this IdP-initiated variant cannot arise (the unsolicited scenarios cover the refusal)"
+	naNoForceAuthn = "the workspace's AuthnRequest never asks for ForceAuthn or a maximum authentication age"
+)
+
+func init() {
+	family(FamTime,
+		entry("time-conditions-expired", "Conditions NotOnOrAfter already passed"),
+		entry("time-conditions-not-yet-valid", "Conditions NotBefore still in the future"),
+		entry("time-skew-boundary", "times just inside and just outside the allowed window"),
+		entry("time-conditions-missing-notonorafter", "Conditions without NotOnOrAfter (optional in the core, expiry then comes from the confirmation)"),
+		entry("time-scd-notonorafter-expired", "SubjectConfirmationData NotOnOrAfter already passed"),
+		entry("time-scd-missing-notonorafter", "a bearer SubjectConfirmationData without NotOnOrAfter"),
+		entry("time-scd-notbefore-present", "a bearer SubjectConfirmationData carrying NotBefore"),
+		entry("time-response-issueinstant-future", "a Response or Assertion IssueInstant in the future"),
+		entry("time-response-issueinstant-stale", "an IssueInstant far in the past"),
+		entry("time-bad-format", "times with offsets, without Z, with long fractions, or garbage"),
+		entry("time-session-not-on-or-after", "an AuthnStatement SessionNotOnOrAfter already past"),
+		na("time-authninstant-too-old", "an old AuthnInstant where the SP demanded a fresh authentication", naNoForceAuthn),
+		entry("time-idp-cert-validity-vs-issueinstant", "a response signed while the IdP certificate was not yet or no longer valid"),
+	)
+	family(FamAudience,
+		entry("audience-mismatch", "the Audience names another SP"),
+		entry("audience-missing", "no AudienceRestriction at all"),
+		entry("audience-multiple-restrictions-and", "two AudienceRestrictions with this SP only in one (restrictions are ANDed)"),
+		entry("audience-or-within-restriction", "one AudienceRestriction listing another SP and this one (audiences are ORed)"),
+		pending("audience-cross-tenant", "a response for one workspace replayed at another workspace of the same SP entity ID",
+			"runner: several workspaces sharing one SP entity ID, and a delivery that posts workspace A's response into workspace B's pending sign-in"),
+		entry("destination-mismatch", "the Response Destination is not this ACS"),
+		entry("destination-missing-signed", "a signed Response without Destination"),
+		entry("destination-missing-unsigned", "an unsigned Response (signed Assertion) without Destination"),
+		entry("destination-normalisation", "the ACS URL with another case, port, scheme, trailing slash or query"),
+		entry("recipient-mismatch", "SubjectConfirmationData Recipient is not this ACS"),
+		entry("recipient-missing", "no Recipient on the SubjectConfirmationData"),
+		entry("issuer-response-mismatch", "the Response Issuer is not the configured IdP"),
+		entry("issuer-assertion-mismatch", "the Assertion Issuer is not the configured IdP"),
+		entry("issuer-missing", "no Issuer on the Response or on the Assertion"),
+		entry("issuer-format-not-entity", "an Issuer Format other than entity"),
+		entry("issuer-other-trusted-idp", "a valid response of another IdP the SP also trusts, presented at this connection"),
+	)
+	family(FamCorrelation,
+		entry("inresponseto-mismatch", "InResponseTo names no outstanding request of this browser"),
+		entry("inresponseto-missing-sp-initiated", "no InResponseTo although the SP started the sign-in"),
+		entry("inresponseto-response-vs-assertion", "Response and SubjectConfirmationData InResponseTo disagree"),
+		na("inresponseto-unknown-when-idp-init-allowed", "an unknown InResponseTo accepted because IdP-initiated sign-in is allowed", naSPInitiated),
+		entry("unsolicited-when-disabled", "an unsolicited response where only SP-initiated sign-in is allowed"),
+		entry("unsolicited-login-csrf", "an attacker's own unsolicited response posted into the victim's browser"),
+		entry("replay-same-response", "the same valid response posted twice"),
+		entry("replay-onetimeuse", "a OneTimeUse assertion posted again"),
+		na("replay-cross-instance", "a replay sent to another node of a load-balanced SP", "the built-in SP is one process; from outside the harness cannot choose the node a request reaches"),
+		na("replay-artifact", "the same artifact resolved twice", naNoArtifact),
+	)
+	family(FamStatusSubject,
+		entry("status-not-success", "a top-level StatusCode other than Success"),
+		entry("status-missing", "no Status or no StatusCode"),
+		entry("status-double-code", "a nested or second StatusCode besides the top-level one"),
+		entry("status-success-no-assertion", "Success without any Assertion"),
+		entry("status-error-with-assertion", "an error status that still carries an Assertion"),
+		entry("assertions-multiple", "two Assertions, which one to read is ambiguous"),
+		entry("subject-missing", "no Subject"),
+		entry("nameid-missing", "a Subject without NameID"),
+		entry("nameid-empty", "an empty or whitespace-only NameID"),
+		entry("nameid-format-unexpected", "a NameID Format other than the one the SP keys accounts on"),
+		entry("nameid-spnamequalifier-wrong", "SPNameQualifier or NameQualifier naming another SP or IdP"),
+		entry("subjectconfirmation-missing", "no SubjectConfirmation"),
+		entry("subjectconfirmation-method-not-bearer", "only holder-of-key or sender-vouches confirmations"),
+		entry("subjectconfirmation-multiple", "one failing and one good bearer confirmation"),
+		entry("subjectconfirmationdata-missing", "a bearer confirmation without SubjectConfirmationData"),
+		entry("scd-address-mismatch", "a SubjectConfirmationData Address other than the client's"),
+		entry("assertion-id-missing", "an Assertion or Response without ID"),
+		entry("version-not-2-0", "a Version other than 2.0"),
+		entry("authnstatement-missing", "no AuthnStatement"),
+		entry("authncontext-downgrade", "a weaker or unexpected AuthnContextClassRef"),
+		entry("conditions-missing", "no Conditions, so no audience can be checked"),
+		entry("condition-unknown", "an unknown Condition, which makes the assertion indeterminate"),
+		entry("attributes-duplicate", "the same Attribute name twice with different values"),
+		entry("attribute-smuggling", "claims crafted so the application maps the wrong one"),
+		entry("attributestatement-empty", "an AttributeStatement without any Attribute"),
+	)
+	family(FamBinding,
+		entry("binding-response-via-redirect", "a SAMLResponse on the HTTP-Redirect binding"),
+		entry("binding-duplicate-param", "two SAMLResponse parameters"),
+		entry("binding-base64-malformed", "base64 with illegal characters, another alphabet, truncation or double encoding"),
+		entry("binding-not-xml", "base64 of something that is not a SAML XML message"),
+		na("redirect-sig-param-manipulation", "Redirect-binding signature parameters reordered or re-encoded",
+			"the workspace receives responses only on HTTP-POST and sends unsigned AuthnRequests: there is no query-string signature to verify"),
+		entry("relaystate-open-redirect", "RelayState pointing at another site or at javascript:"),
+		na("slo-unsigned", "unsigned logout messages", naNoSLO),
+		na("slo-logoutrequest-expired-or-replayed", "expired or replayed LogoutRequests", naNoSLO),
+	)
+}
