@@ -65,6 +65,7 @@ func (a *analysis) checkConfig() {
 		a.add(Finding{Code: "SSO_PROVIDER", Title: "The workspace's SSO Provider is not SAML", Field: FieldSSOProvider,
 			Expected: "SAML", Found: p, Fix: "In " + securitySSO + ", select SAML as SSO Provider, then " + updateSSO + ".", step: stepConfig})
 	}
+	a.checkUnusualValues()
 	if c.Enabled != nil && !*c.Enabled {
 		a.add(Finding{Code: "PROVIDER_DISABLED", Reason: "PROVIDER_DISABLED", Title: "The workspace's SAML provider is disabled", Field: FieldEnabled,
 			Expected: "enabled", Found: "disabled", Fix: "Enable SSO in " + securitySSO + ".", step: stepConfig})
@@ -434,6 +435,9 @@ func (a *analysis) untrustedSigner(what []string) {
 	}
 	if len(parseable) == 0 {
 		return // CERT_PARSE comes first; the comparison is on that finding
+	}
+	if a.alteredCopy(parseable, signerDesc) {
+		return
 	}
 	newest := parseable[0]
 	for _, cc := range parseable[1:] {

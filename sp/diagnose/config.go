@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"sort"
 	"strings"
 )
@@ -98,16 +97,10 @@ func ParseConfig(data []byte) (Config, error) {
 	if len(c.Domains) == 0 {
 		problems = append(problems, `"domains" is missing or empty: expected the allowed SSO domains as a JSON array, e.g. ["company.com"]`)
 	}
-	for _, f := range []struct{ name, value string }{{"serviceProviderEntityId", c.ServiceProviderEntityID}, {"redirectUrl", c.RedirectURL}} {
-		if v := strings.TrimSpace(f.value); v != "" {
-			if u, err := url.Parse(v); err != nil || u.Scheme == "" || u.Host == "" {
-				problems = append(problems, fmt.Sprintf("%q is %q: expected an absolute URL as the workspace shows it", f.name, v))
-			}
-		}
-	}
-	if p := strings.TrimSpace(c.Profile); p != "" && p != "identity-platform" && p != "strict" {
-		problems = append(problems, fmt.Sprintf("\"profile\" is %q: expected \"identity-platform\" or \"strict\"", p))
-	}
+	// Unusual values (an entity ID that is not a URL, an unknown profile)
+	// are not refused: Identity Platform accepts any string as the SP
+	// entity ID, so the diagnosis goes on and reports them as findings
+	// (checkConfig).
 	if len(problems) > 0 {
 		msg := strings.Join(problems, "; ")
 		if len(unknown) > 0 {

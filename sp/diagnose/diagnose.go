@@ -241,10 +241,7 @@ func Diagnose(in Input) *Report {
 	if rep.Result.Outcome == "reject" && !hasReason(a.findings, rep.Result.Reason) {
 		a.add(spFinding(rep.Result))
 	}
-	rep.Findings = rank(a.findings, rep.Result.Reason, profile == string(sp.ProfileStrict))
-	if rep.Result.Outcome == "accept" {
-		rep.Findings = rank(a.findings, "", profile == string(sp.ProfileStrict))
-	}
+	rep.Findings = rank(a.findings, causeReason(rep.Result, a.findings), profile == string(sp.ProfileStrict))
 	rep.Passed = append(rep.Passed, a.passed...)
 	rep.Certificates = a.certs
 	if rep.Certificates == nil {
@@ -302,11 +299,37 @@ func hasReason(fs []Finding, reason string) bool {
 	return false
 }
 
+// structuralReasons are the refusals of the checks the SP runs on the
+// document's shape before it looks at signatures.
+var structuralReasons = map[sp.Reason]bool{
+	sp.ReasonStructure: true, sp.ReasonAssertionMissing: true, sp.ReasonVersionInvalid: true, sp.ReasonResponseMalformed: true,
+}
+
+// causeReason is the reason of the finding ranked as the cause: the SP's
+// result, except that a response signed nowhere puts the missing signature
+// first when the SP stopped earlier at a structural defect. No unsigned
+// response is ever accepted, so fixing the structure alone cannot help; the
+// structural defect stays listed as a problem.
+func causeReason(r Result, fs []Finding) string {
+	if r.Outcome != "reject" {
+		return ""
+	}
+	missing := string(sp.ReasonSignatureMissing)
+	if structuralReasons[sp.Reason(r.Reason)] && hasReason(fs, missing) {
+		return missing
+	}
+	return r.Reason
+}
+
 // spFinding turns an SP refusal no check explains into a finding, with the
-// SP's own explanation.
+// SP's own explanation. Its title names the defect the SP found (the first
+// sentence of its detail), not every defect the reason stands for.
 func spFinding(r Result) Finding {
 	info := sp.Reason(r.Reason).Info()
-	title := info.Summary
+	title := firstSentence(r.Detail)
+	if title == "" {
+		title = info.Summary
+	}
 	if title == "" {
 		title = "the SP refused the response"
 	}
