@@ -290,7 +290,7 @@ func (a *analysis) checkCertificateWarnings() {
 func (a *analysis) checkSignatures() {
 	f := a.facts
 	var cands []candidate
-	for _, cc := range a.certs {
+	for _, cc := range a.certs[:min(len(a.certs), MaxCertificates)] {
 		if cc.cert != nil {
 			cands = append(cands, candidate{fmt.Sprintf("certificate %d", cc.Index), cc.cert})
 		}
@@ -302,7 +302,7 @@ func (a *analysis) checkSignatures() {
 		}
 	}
 	if a.md != nil {
-		for _, c := range a.md.Certificates {
+		for _, c := range a.md.Certificates[:min(len(a.md.Certificates), MaxMetadataCertificates)] {
 			cands = append(cands, candidate{"metadata", c})
 		}
 	}

@@ -79,6 +79,14 @@ func ParseConfig(data []byte) (Config, error) {
 		}
 		return Config{}, errorf(ErrConfigJSON, "the config cannot be read: %v", err)
 	}
+	for _, l := range []struct {
+		name string
+		n, max int
+	}{{"certificates", len(c.Certificates), MaxCertificates}, {"domains", len(c.Domains), MaxDomains}, {"verifiedDomains", len(c.VerifiedDomains), MaxDomains}} {
+		if l.n > l.max {
+			return Config{}, errorf(ErrInputTooLarge, "config field %q lists %d values; the limit is %d. Expected the workspace's settings as the admin UI shows them", l.name, l.n, l.max)
+		}
+	}
 	required := []struct {
 		name, value, what string
 	}{

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -139,7 +140,13 @@ func Diagnose(in Input) *Report {
 		ev = &Evidence{}
 	}
 	cfg := in.Config
-	a := &analysis{cfg: cfg, ev: ev, md: in.Metadata, okta: in.Okta}
+	md := in.Metadata
+	if md != nil && len(md.Certificates) > MaxMetadataCertificates {
+		bounded := *md
+		bounded.Certificates = bounded.Certificates[:MaxMetadataCertificates]
+		md = &bounded
+	}
+	a := &analysis{cfg: cfg, ev: ev, md: md, okta: in.Okta}
 	switch {
 	case !in.At.IsZero():
 		a.at, a.atSource = in.At.UTC(), "--at"
@@ -172,7 +179,7 @@ func Diagnose(in Input) *Report {
 		Passed:    []string{},
 		Okta:      in.Okta,
 	}
-	if md := in.Metadata; md != nil {
+	if md != nil {
 		ms := &MetadataSummary{EntityID: md.EntityID, SSOLocations: md.SSOLocations, Certificates: []*CertificateInfo{}}
 		for _, c := range md.Certificates {
 			ms.Certificates = append(ms.Certificates, certInfo(c))
@@ -207,6 +214,9 @@ func Diagnose(in Input) *Report {
 		} else {
 			a.facts = facts
 			rep.Response = facts
+			if n := facts.SignaturesNotExamined; n > 0 {
+				rep.Evidence.Notes = append(rep.Evidence.Notes, fmt.Sprintf("the response carries %d more signed Assertions than the %d signatures examined; they were not tried", n, MaxSignatures))
+			}
 			a.checkStructure()
 			a.checkSignatures()
 			a.compareUnparseable()
