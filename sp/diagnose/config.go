@@ -80,7 +80,7 @@ func ParseConfig(data []byte) (Config, error) {
 		return Config{}, errorf(ErrConfigJSON, "the config cannot be read: %v", err)
 	}
 	for _, l := range []struct {
-		name string
+		name   string
 		n, max int
 	}{{"certificates", len(c.Certificates), MaxCertificates}, {"domains", len(c.Domains), MaxDomains}, {"verifiedDomains", len(c.VerifiedDomains), MaxDomains}} {
 		if l.n > l.max {
