@@ -65,11 +65,11 @@ func reencodeHAR(data []byte) ([]byte, bool) {
 // evidenceKey is what a HAR reading decides.
 type evidenceKey struct {
 	SAMLResponse, Encoding, RequestID, RequestIDSource, ProviderID string
-	At                                                           time.Time
-	Recorded                                                     *Recorded
-	Login                                                        int
-	Logins                                                       int
-	XML                                                          []byte
+	At                                                             time.Time
+	Recorded                                                       *Recorded
+	Login                                                          int
+	Logins                                                         int
+	XML                                                            []byte
 }
 
 func keyOf(ev *Evidence) evidenceKey {
