@@ -29,7 +29,7 @@ const (
 	CertDER          = "CERT_DER"
 	CertNotPEM       = "CERT_NOT_PEM"
 	// Non-fatal findings about a parseable certificate.
-	CertExpired     = "CERT_EXPIRED"
+	CertExpired     = string(ReasonCertExpired)
 	CertNotYetValid = "CERT_NOT_YET_VALID"
 	CertWeakKey     = "CERT_WEAK_KEY"
 	CertChain       = "CERT_CHAIN"
@@ -41,6 +41,16 @@ const (
 type certError struct {
 	Code    string
 	Message string
+	// Shape is the typed classification; Line and Column locate a bad
+	// character (1-based; 0 when not applicable).
+	Shape        CertificateShape
+	Line, Column int
+}
+
+// as sets the shape of a certificate error.
+func (e *certError) as(shape CertificateShape) *certError {
+	e.Shape = shape
+	return e
 }
 
 func (e *certError) Error() string { return e.Code + ": " + e.Message }
@@ -66,14 +76,16 @@ type parsedCert struct {
 // error says precisely what is wrong and where.
 func parseCertificateText(text string) parsedCert {
 	if strings.TrimSpace(text) == "" {
-		return parsedCert{err: certErrorf(CertEmpty, "the certificate is empty: paste the IdP signing certificate in PEM format, including -----BEGIN CERTIFICATE----- and -----END CERTIFICATE-----")}
+		return parsedCert{err: certErrorf(CertEmpty, "the certificate is empty: paste the IdP signing certificate in PEM format, including -----BEGIN CERTIFICATE----- and -----END CERTIFICATE-----").as(ShapeEmpty)}
 	}
 	if text[0] == 0x30 { // ASN.1 SEQUENCE: binary DER
 		msg := "this is binary DER, not text: paste the PEM form (openssl x509 -inform der -in okta.cer), including -----BEGIN CERTIFICATE----- and -----END CERTIFICATE-----"
+		shape := ShapeBinaryDER
 		if _, err := x509.ParseCertificate([]byte(text)); err != nil {
 			msg = "this is binary data, not a PEM certificate: paste the IdP's certificate in PEM format, including -----BEGIN CERTIFICATE----- and -----END CERTIFICATE-----"
+			shape = ShapeBinaryData
 		}
-		return parsedCert{err: certErrorf(CertDER, "%s", msg)}
+		return parsedCert{err: certErrorf(CertDER, "%s", msg).as(shape)}
 	}
 
 	begin := findLineStart(text, "-----BEGIN ")
@@ -89,15 +101,15 @@ func parseCertificateText(text string) parsedCert {
 	header := strings.TrimRight(text[begin:begin+headerEnd], " \t")
 	if rest, ok := strings.CutPrefix(header, "-----BEGIN CERTIFICATE-----"); ok && rest != "" {
 		if strings.HasPrefix(rest, "&#") {
-			return parsedCert{err: certErrorf(CertPEMHeader, "the -----BEGIN CERTIFICATE----- line ends with %q, an XML character reference: paste the PEM text itself, not XML-escaped text", truncate(rest, 8))}
+			return parsedCert{err: certErrorf(CertPEMHeader, "the -----BEGIN CERTIFICATE----- line ends with %q, an XML character reference: paste the PEM text itself, not XML-escaped text", truncate(rest, 8)).as(ShapeXMLEscaped)}
 		}
-		return parsedCert{err: certErrorf(CertPEMHeader, "the base64 body continues on the -----BEGIN CERTIFICATE----- line: the BEGIN and END lines must be on lines of their own (was the certificate flattened onto one line?)")}
+		return parsedCert{err: certErrorf(CertPEMHeader, "the base64 body continues on the -----BEGIN CERTIFICATE----- line: the BEGIN and END lines must be on lines of their own (was the certificate flattened onto one line?)").as(ShapeBodyOnHeaderLine)}
 	}
 	if begin+headerEnd == len(text) {
-		return parsedCert{err: certErrorf(CertPEMFooter, "nothing follows the header line %q: the base64 body and the -----END CERTIFICATE----- line are missing", truncate(header, 40))}
+		return parsedCert{err: certErrorf(CertPEMFooter, "nothing follows the header line %q: the base64 body and the -----END CERTIFICATE----- line are missing", truncate(header, 40)).as(ShapeMissingBody)}
 	}
 	if !strings.HasSuffix(header, "-----") || len(header) < 16 {
-		return parsedCert{err: certErrorf(CertPEMHeader, "the header line %q is malformed: it must be exactly -----BEGIN CERTIFICATE-----", truncate(header, 60))}
+		return parsedCert{err: certErrorf(CertPEMHeader, "the header line %q is malformed: it must be exactly -----BEGIN CERTIFICATE-----", truncate(header, 60)).as(ShapeMalformedHeader)}
 	}
 	label := header[len("-----BEGIN ") : len(header)-len("-----")]
 	if e := checkPEMLabel(label); e != nil {
@@ -137,22 +149,24 @@ func parseCertificateText(text string) parsedCert {
 		col++
 		if !isBase64Char(c) {
 			r, _ := utf8.DecodeRuneInString(text[i:])
-			hint := ""
+			hint, shape := "", ShapeBadCharacter
 			switch {
 			case strings.HasPrefix(text[i:], "&#13;") || strings.HasPrefix(text[i:], "&#xD;"):
-				hint = " (an XML character reference: paste the PEM text itself, not XML-escaped text)"
+				hint, shape = " (an XML character reference: paste the PEM text itself, not XML-escaped text)", ShapeXMLEscaped
 			case r == '\u2026':
-				hint = " (an ellipsis: the certificate was shortened when it was copied)"
+				hint, shape = " (an ellipsis: the certificate was shortened when it was copied)", ShapeEllipsis
 			case r >= 0x80:
-				hint = " (a non-ASCII character: the text was reformatted when it was copied; copy the certificate file exactly)"
+				hint, shape = " (a non-ASCII character: the text was reformatted when it was copied; copy the certificate file exactly)", ShapeNonASCII
 			}
-			return parsedCert{err: certErrorf(CertBase64Char, "line %d, column %d of the certificate has %q (U+%04X), which is not a base64 character%s", line, col, r, r, hint)}
+			ce := certErrorf(CertBase64Char, "line %d, column %d of the certificate has %q (U+%04X), which is not a base64 character%s", line, col, r, r, hint).as(shape)
+			ce.Line, ce.Column = line, col
+			return parsedCert{err: ce}
 		}
 		body.WriteByte(c)
 		i++
 	}
 	if i >= len(text) {
-		return parsedCert{err: certErrorf(CertPEMFooter, "the -----END CERTIFICATE----- line is missing: the certificate was cut off when it was copied")}
+		return parsedCert{err: certErrorf(CertPEMFooter, "the -----END CERTIFICATE----- line is missing: the certificate was cut off when it was copied").as(ShapeMissingFooter)}
 	}
 	footerEnd := strings.IndexAny(text[i:], "\r\n")
 	footer := text[i:]
@@ -161,22 +175,22 @@ func parseCertificateText(text string) parsedCert {
 	}
 	footer = strings.TrimRight(footer, " \t")
 	if want := "-----END " + label + "-----"; footer != want {
-		return parsedCert{err: certErrorf(CertPEMFooter, "the footer line %q does not match the header: it must be exactly %s", truncate(footer, 60), want)}
+		return parsedCert{err: certErrorf(CertPEMFooter, "the footer line %q does not match the header: it must be exactly %s", truncate(footer, 60), want).as(ShapeMismatchedFooter)}
 	}
 	b64 := body.String()
 	if b64 == "" {
-		return parsedCert{err: certErrorf(CertBase64, "the certificate has no base64 body between its BEGIN and END lines")}
+		return parsedCert{err: certErrorf(CertBase64, "the certificate has no base64 body between its BEGIN and END lines").as(ShapeEmptyBody)}
 	}
 	if len(b64)%4 != 0 {
-		return parsedCert{err: certErrorf(CertBase64, "the base64 body has %d characters, which is not a multiple of 4: characters were lost or added when it was copied", len(b64))}
+		return parsedCert{err: certErrorf(CertBase64, "the base64 body has %d characters, which is not a multiple of 4: characters were lost or added when it was copied", len(b64)).as(ShapeBase64Length)}
 	}
 	der, err := base64.StdEncoding.Strict().DecodeString(b64)
 	if err != nil {
-		return parsedCert{err: certErrorf(CertBase64, "the base64 body does not decode: %v", err)}
+		return parsedCert{err: certErrorf(CertBase64, "the base64 body does not decode: %v", err).as(ShapeBase64Invalid)}
 	}
 	c, err := x509.ParseCertificate(der)
 	if err != nil {
-		return parsedCert{err: certErrorf(CertDER, "the base64 body decodes to %d bytes that are not a valid X.509 certificate (%v): a character was probably changed when it was copied", len(der), err)}
+		return parsedCert{err: certErrorf(CertDER, "the base64 body decodes to %d bytes that are not a valid X.509 certificate (%v): a character was probably changed when it was copied", len(der), err).as(ShapeNotCertificate)}
 	}
 	res.cert = c
 	res.chain = 1 + strings.Count(text[i:], "-----BEGIN ")
@@ -188,13 +202,13 @@ func checkPEMLabel(label string) *certError {
 	case "CERTIFICATE", "X509 CERTIFICATE":
 		return nil
 	case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "DSA PRIVATE KEY":
-		return certErrorf(CertIsPrivateKey, "this is a %s, not a certificate: paste the IdP's signing certificate (-----BEGIN CERTIFICATE-----), and treat this key as exposed", label)
+		return certErrorf(CertIsPrivateKey, "this is a %s, not a certificate: paste the IdP's signing certificate (-----BEGIN CERTIFICATE-----), and treat this key as exposed", label).as(ShapePrivateKey)
 	case "PUBLIC KEY", "RSA PUBLIC KEY":
-		return certErrorf(CertIsPublicKey, "this is a %s, not an X.509 certificate: paste the IdP's signing certificate (-----BEGIN CERTIFICATE-----)", label)
+		return certErrorf(CertIsPublicKey, "this is a %s, not an X.509 certificate: paste the IdP's signing certificate (-----BEGIN CERTIFICATE-----)", label).as(ShapePublicKey)
 	case "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST":
-		return certErrorf(CertIsCSR, "this is a %s, not a certificate: paste the IdP's signing certificate", label)
+		return certErrorf(CertIsCSR, "this is a %s, not a certificate: paste the IdP's signing certificate", label).as(ShapeCertificateRequest)
 	}
-	return certErrorf(CertPEMLabel, "the PEM block is labelled %q: it must be -----BEGIN CERTIFICATE-----", label)
+	return certErrorf(CertPEMLabel, "the PEM block is labelled %q: it must be -----BEGIN CERTIFICATE-----", label).as(ShapeOtherPEMBlock)
 }
 
 // diagnoseNoArmor explains text that has no "-----BEGIN " at a line start.
@@ -202,7 +216,7 @@ func diagnoseNoArmor(text string) *certError {
 	if i := strings.Index(text, "-----BEGIN "); i >= 0 {
 		start := strings.LastIndexAny(text[:i], "\r\n") + 1
 		if strings.TrimLeft(text[start:i], " \t") == "" {
-			return certErrorf(CertPEMHeader, "the -----BEGIN line is indented by %d character(s): the armor lines must start at the beginning of a line (remove the indentation, e.g. from YAML or code)", i-start)
+			return certErrorf(CertPEMHeader, "the -----BEGIN line is indented by %d character(s): the armor lines must start at the beginning of a line (remove the indentation, e.g. from YAML or code)", i-start).as(ShapeIndentedArmor)
 		}
 	}
 	if idx := strings.Index(strings.ToUpper(text), "BEGIN"); idx >= 0 && strings.Contains(text, "-") {
@@ -211,7 +225,7 @@ func diagnoseNoArmor(text string) *certError {
 			lineEnd = len(text) - idx
 		}
 		start := strings.LastIndexAny(text[:idx], "\r\n") + 1
-		return certErrorf(CertPEMHeader, "the header line %q is malformed: it must be exactly -----BEGIN CERTIFICATE----- at the start of a line", truncate(text[start:idx+lineEnd], 60))
+		return certErrorf(CertPEMHeader, "the header line %q is malformed: it must be exactly -----BEGIN CERTIFICATE----- at the start of a line", truncate(text[start:idx+lineEnd], 60)).as(ShapeMalformedHeader)
 	}
 	compact := strings.Map(func(r rune) rune {
 		if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
@@ -228,17 +242,19 @@ func diagnoseNoArmor(text string) *certError {
 	}
 	if onlyBase64 {
 		msg := "the certificate has no -----BEGIN CERTIFICATE----- and -----END CERTIFICATE----- lines: paste the full PEM, including them"
+		shape := ShapeBareBase64
 		if der, err := base64.StdEncoding.DecodeString(compact); err == nil {
 			if _, err := x509.ParseCertificate(der); err == nil {
 				msg += " (the base64 itself is a valid certificate; only the armor lines are missing)"
+				shape = ShapeMissingArmor
 			}
 		}
-		return certErrorf(CertNoPEMArmor, "%s", msg)
+		return certErrorf(CertNoPEMArmor, "%s", msg).as(shape)
 	}
 	if strings.HasPrefix(strings.TrimSpace(text), "<") {
-		return certErrorf(CertNotPEM, "this looks like XML (metadata?), not a PEM certificate: paste the content of ds:X509Certificate between -----BEGIN CERTIFICATE----- and -----END CERTIFICATE----- lines, or the downloaded okta.cert file")
+		return certErrorf(CertNotPEM, "this looks like XML (metadata?), not a PEM certificate: paste the content of ds:X509Certificate between -----BEGIN CERTIFICATE----- and -----END CERTIFICATE----- lines, or the downloaded okta.cert file").as(ShapeXMLDocument)
 	}
-	return certErrorf(CertNotPEM, "this is not a PEM certificate: it must start with -----BEGIN CERTIFICATE-----")
+	return certErrorf(CertNotPEM, "this is not a PEM certificate: it must start with -----BEGIN CERTIFICATE-----").as(ShapeNotPEM)
 }
 
 // findLineStart returns the index of prefix where it starts a line (column
@@ -304,14 +320,14 @@ func certificateWarnings(texts []string, now time.Time) []Problem {
 		}
 		if now.After(c.NotAfter) {
 			out = append(out, Problem{Field: field, Code: CertExpired,
-				Message: fmt.Sprintf("certificate %d (%s) expired on %s: the identity-platform profile still verifies with it, the strict profile refuses it (CERT_EXPIRED)", n, c.Subject.CommonName, c.NotAfter.UTC().Format(time.RFC3339))})
+				Message: fmt.Sprintf("certificate %d (%s) expired on %s: the identity-platform profile still verifies with it, the strict profile refuses it (%s)", n, c.Subject.CommonName, c.NotAfter.UTC().Format(time.RFC3339), ReasonCertExpired)})
 		} else if now.Before(c.NotBefore) {
 			out = append(out, Problem{Field: field, Code: CertNotYetValid,
-				Message: fmt.Sprintf("certificate %d (%s) is not valid before %s: the strict profile refuses it until then (CERT_EXPIRED)", n, c.Subject.CommonName, c.NotBefore.UTC().Format(time.RFC3339))})
+				Message: fmt.Sprintf("certificate %d (%s) is not valid before %s: the strict profile refuses it until then (%s)", n, c.Subject.CommonName, c.NotBefore.UTC().Format(time.RFC3339), ReasonCertExpired)})
 		}
-		if bits := publicKeyBits(c); bits > 0 && bits < 2048 {
+		if bits, least := publicKeyBits(c), PolicyFor(ProfileStrict).MinRSAKeyBits; bits > 0 && bits < least {
 			out = append(out, Problem{Field: field, Code: CertWeakKey,
-				Message: fmt.Sprintf("certificate %d has a %d-bit RSA key: the strict profile requires at least 2048 bits (SIGNATURE_ALGORITHM)", n, bits)})
+				Message: fmt.Sprintf("certificate %d has a %d-bit RSA key: the strict profile requires at least %d bits (%s)", n, bits, least, ReasonSignatureAlgorithm)})
 		}
 	}
 	return out

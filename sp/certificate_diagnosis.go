@@ -22,6 +22,12 @@ type CertificateDiagnosis struct {
 	Chain int
 	// LeadingText reports text before the BEGIN line (ignored by the parser).
 	LeadingText bool
+	// Shape is the typed classification of the text (ShapeOK, ShapeChain,
+	// ShapeLeadingText when it parses).
+	Shape CertificateShape
+	// Line and Column locate a character that is not base64 (1-based; 0
+	// when the problem has no position).
+	Line, Column int
 }
 
 // OK reports whether the text parses into a certificate.
@@ -33,9 +39,16 @@ func (d CertificateDiagnosis) OK() bool { return d.Certificate != nil }
 func DiagnoseCertificate(text string) CertificateDiagnosis {
 	pc := parseCertificateText(text)
 	if pc.err != nil {
-		return CertificateDiagnosis{Code: pc.err.Code, Message: pc.err.Message}
+		return CertificateDiagnosis{Code: pc.err.Code, Message: pc.err.Message, Shape: pc.err.Shape, Line: pc.err.Line, Column: pc.err.Column}
 	}
-	return CertificateDiagnosis{Certificate: pc.cert, Chain: pc.chain, LeadingText: pc.leadingText}
+	shape := ShapeOK
+	switch {
+	case pc.chain > 1:
+		shape = ShapeChain
+	case pc.leadingText:
+		shape = ShapeLeadingText
+	}
+	return CertificateDiagnosis{Certificate: pc.cert, Chain: pc.chain, LeadingText: pc.leadingText, Shape: shape}
 }
 
 // CertificateWarnings lists what is wrong with each pasted certificate, as

@@ -14,10 +14,15 @@ import (
 type Profile string
 
 const (
-	// ProfileIdentityPlatform reproduces production Identity Platform as
-	// recorded (reference §2.3): it does not check Recipient, accepts an
-	// expired IdP certificate, applies exact time bounds and reads identity
-	// only from the verified assertion. It is the default.
+	// ProfileIdentityPlatform models Identity Platform. Recorded (public
+	// recordings of production, see each step's Rule and ReasonTable's
+	// MessageSource): the checks and messages for signatures, status,
+	// Destination, issuers, audience, time bounds and InResponseTo, that it
+	// does not check Recipient and accepts an expired IdP certificate.
+	// Assumed (not recorded): its answers to malformed, hostile or
+	// unusually shaped XML, encrypted assertions, signature shapes, other
+	// versions, RSA-SHA1, and whether its time bounds are exact. Identity
+	// is read only from the verified assertion. It is the default.
 	ProfileIdentityPlatform Profile = "identity-platform"
 	// ProfileStrict also enforces everything the SAML specifications and the
 	// attack catalogue require (§5–§8): one Assertion, signature shape and
@@ -106,6 +111,14 @@ type Config struct {
 	// PendingTTL is how long a started sign-in (sessionId → AuthnRequest)
 	// stays valid (default 1 h).
 	PendingTTL time.Duration
+
+	// UnsafeDisableSteps is FOR TESTS ONLY: it names checklist steps
+	// (Checklist()[i].Name) whose refusals are ignored, to show that the
+	// catalogue notices a protection's absence (the self-mutation test). A
+	// disabled step still runs so that what it establishes for later steps
+	// exists; a name that is no step makes every sign-in fail with INTERNAL.
+	// Never set it outside a test.
+	UnsafeDisableSteps []string
 }
 
 func (c Config) withDefaults() Config {

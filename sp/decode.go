@@ -16,9 +16,22 @@ import (
 // the size cap is checked on the encoded form BEFORE decoding, and base64 is
 // strict (standard alphabet, padding) except that whitespace is allowed.
 func decodeSAMLResponse(encoded string, maxBytes int) ([]byte, *APIError) {
-	if len(encoded) > maxBytes {
-		return nil, newError(ReasonResponseTooLarge, nil, "the encoded SAMLResponse is %d bytes; the limit is %d bytes (checked before decoding)", len(encoded), maxBytes)
+	if e := checkEncodedSize(encoded, maxBytes); e != nil {
+		return nil, e
 	}
+	return decodeBase64(encoded)
+}
+
+// checkEncodedSize refuses an encoded SAMLResponse over the size cap.
+func checkEncodedSize(encoded string, maxBytes int) *APIError {
+	if len(encoded) > maxBytes {
+		return newError(ReasonResponseTooLarge, nil, "the encoded SAMLResponse is %d bytes; the limit is %d bytes (checked before decoding)", len(encoded), maxBytes)
+	}
+	return nil
+}
+
+// decodeBase64 decodes strict standard base64, whitespace allowed.
+func decodeBase64(encoded string) ([]byte, *APIError) {
 	compact := strings.Map(func(r rune) rune {
 		switch r {
 		case ' ', '\t', '\r', '\n':
@@ -48,12 +61,25 @@ func decodeSAMLResponse(encoded string, maxBytes int) ([]byte, *APIError) {
 	return b, nil
 }
 
+// Attribute limits of a SAMLResponse, checked by the raw-byte scan before
+// any tree is built: an Okta response has at most 6 attributes on an
+// element (namespace declarations included) and fewer than 100 in all.
+const (
+	// MaxXMLAttributesPerElement is the most attributes (namespace
+	// declarations included) one element may carry.
+	MaxXMLAttributesPerElement = 256
+	// MaxXMLAttributes is the most attributes a SAMLResponse may carry.
+	MaxXMLAttributes = 20000
+)
+
 // scanXML inspects the raw bytes before any tree is built. It refuses
 // DOCTYPE and other markup declarations, entity references other than the
 // five predefined ones and character references, and processing
 // instructions other than the leading XML declaration (XML_FORBIDDEN), a
 // non-UTF-8 encoding declaration (RESPONSE_MALFORMED), and documents deeper
-// than MaxXMLDepth or with more than MaxXMLElements elements (XML_LIMIT).
+// than MaxXMLDepth, with more than MaxXMLElements elements, or with more
+// attributes than MaxXMLAttributesPerElement on an element or
+// MaxXMLAttributes in all (XML_LIMIT). Its cost is linear in the input.
 // Comments and CDATA sections are skipped. It never allocates per token.
 func scanXML(b []byte) *APIError {
 	i := 0
@@ -61,7 +87,7 @@ func scanXML(b []byte) *APIError {
 		i = 3
 	}
 	declAt := i
-	depth, elements := 0, 0
+	depth, elements, attributes := 0, 0, 0
 	for i < len(b) {
 		c := b[i]
 		if c == '&' {
@@ -133,9 +159,11 @@ func scanXML(b []byte) *APIError {
 			if elements > MaxXMLElements {
 				return newError(ReasonXMLLimit, nil, "the XML has more than %d elements", MaxXMLElements)
 			}
-			// Find the end of the start tag, honouring quoted attribute values.
+			// Find the end of the start tag, honouring quoted attribute
+			// values; each opening quote starts one attribute's value.
 			j := i + 1
 			var quote byte
+			own := 0
 			for j < len(b) {
 				cj := b[j]
 				if quote != 0 {
@@ -148,11 +176,19 @@ func scanXML(b []byte) *APIError {
 					}
 				} else if cj == '"' || cj == '\'' {
 					quote = cj
+					own++
+					if own > MaxXMLAttributesPerElement {
+						return newError(ReasonXMLLimit, nil, "the element starting at byte %d has more than %d attributes", i, MaxXMLAttributesPerElement)
+					}
+					if attributes+own > MaxXMLAttributes {
+						return newError(ReasonXMLLimit, nil, "the XML has more than %d attributes", MaxXMLAttributes)
+					}
 				} else if cj == '>' {
 					break
 				}
 				j++
 			}
+			attributes += own
 			if j >= len(b) {
 				return newError(ReasonResponseMalformed, nil, "unterminated start tag at byte %d", i)
 			}
@@ -232,6 +268,25 @@ func parseResponseXML(b []byte) (*etree.Element, *APIError) {
 	if e := scanXML(b); e != nil {
 		return nil, e
 	}
+	roots, e := buildTree(b)
+	if e != nil {
+		return nil, e
+	}
+	if e := singleRoot(roots); e != nil {
+		return nil, e
+	}
+	if e := checkNamespaceNames(roots[0]); e != nil {
+		return nil, e
+	}
+	if e := rootIsResponse(roots[0]); e != nil {
+		return nil, e
+	}
+	return roots[0], nil
+}
+
+// buildTree parses the bytes into a tree and returns its root elements
+// (at least one).
+func buildTree(b []byte) ([]*etree.Element, *APIError) {
 	doc := etree.NewDocument()
 	doc.ReadSettings = etree.ReadSettings{PreserveDuplicateAttrs: true, MaxDepth: MaxXMLDepth + 1}
 	if err := doc.ReadFromBytes(b); err != nil {
@@ -250,44 +305,94 @@ func parseResponseXML(b []byte) (*etree.Element, *APIError) {
 			return nil, newError(ReasonXMLForbidden, nil, "a <!%s> declaration outside the root element", truncate(t.Data, 20))
 		}
 	}
-	switch len(roots) {
-	case 0:
+	if len(roots) == 0 {
 		return nil, newError(ReasonResponseMalformed, nil, "the SAMLResponse XML has no root element")
-	case 1:
-	default:
+	}
+	return roots, nil
+}
+
+// singleRoot refuses a document with more than one root element.
+func singleRoot(roots []*etree.Element) *APIError {
+	if len(roots) > 1 {
 		names := make([]string, len(roots))
 		for i, r := range roots {
 			names[i] = "<" + r.FullTag() + ">"
 		}
-		return nil, newError(ReasonStructure, nil, "the XML document has %d root elements (%s): exactly one samlp:Response is allowed", len(roots), strings.Join(names, ", "))
+		return newError(ReasonStructure, nil, "the XML document has %d root elements (%s): exactly one samlp:Response is allowed", len(roots), strings.Join(names, ", "))
 	}
-	root := roots[0]
-	if e := checkNames(root); e != nil {
-		return nil, e
-	}
-	if !isElem(root, wire.NSProtocol, "Response") {
-		return nil, newError(ReasonStructure, nil, "the root element is <%s> in namespace %q; expected Response in %s", root.FullTag(), root.NamespaceURI(), wire.NSProtocol)
-	}
-	return root, nil
+	return nil
 }
 
-// checkNames refuses what is not namespace-well-formed (Namespaces in XML
+// rootIsResponse refuses a root element other than samlp:Response.
+func rootIsResponse(root *etree.Element) *APIError {
+	if !isElem(root, wire.NSProtocol, "Response") {
+		return newError(ReasonStructure, nil, "the root element is <%s> in namespace %q; expected Response in %s", root.FullTag(), root.NamespaceURI(), wire.NSProtocol)
+	}
+	return nil
+}
+
+// checkNamespaceNames refuses what is not namespace-well-formed (Namespaces in XML
 // 1.0) although Go's tokenizer lets it through, and therefore may not
 // round-trip: an element or attribute name with an empty local part or a
 // second colon (a:, xmlns:=, :=), an undeclared prefix, a prefix
 // declaration to the empty string; and an element carrying the same
 // attribute twice (not well-formed, a classic parser differential).
-func checkNames(el *etree.Element) *APIError {
+func checkNamespaceNames(el *etree.Element) *APIError {
+	return checkNamesIn(el, nil)
+}
+
+// nsScope is the chain of prefix declarations in scope for an element,
+// looked up without scanning every attribute of every ancestor again
+// (etree's Attr.NamespaceURI does, which is quadratic in the attributes of
+// one element).
+type nsScope struct {
+	declared map[string]string
+	parent   *nsScope
+}
+
+func (sc *nsScope) lookup(prefix string) string {
+	for ; sc != nil; sc = sc.parent {
+		if uri, ok := sc.declared[prefix]; ok {
+			return uri
+		}
+	}
+	return ""
+}
+
+// checkNamesIn checks el and its descendants with the declarations of
+// el's ancestors in parent. Its cost is linear in the attributes: duplicate
+// attributes are found with a count per name, prefixes through nsScope.
+func checkNamesIn(el *etree.Element, parent *nsScope) *APIError {
 	bad := func(format string, args ...any) *APIError {
 		return newError(ReasonResponseMalformed, nil, "not namespace-well-formed XML: "+format, args...)
+	}
+	scope := parent
+	for _, a := range el.Attr {
+		if a.Space == "xmlns" {
+			if scope == parent {
+				scope = &nsScope{declared: map[string]string{}, parent: parent}
+			}
+			if _, dup := scope.declared[a.Key]; !dup {
+				scope.declared[a.Key] = a.Value
+			}
+		}
 	}
 	if el.Tag == "" || strings.Contains(el.Tag, ":") || strings.Contains(el.Space, ":") {
 		return bad("element name %q", el.FullTag())
 	}
-	if el.Space != "" && el.Space != "xml" && el.NamespaceURI() == "" {
+	if el.Space != "" && el.Space != "xml" && scope.lookup(el.Space) == "" {
 		return bad("element <%s> uses the undeclared prefix %q", el.FullTag(), el.Space)
 	}
-	for i, a := range el.Attr {
+	// remaining counts, per attribute name, the occurrences not yet passed:
+	// an attribute with a later twin is the first of a duplicate pair.
+	var remaining map[etree.Attr]int
+	if len(el.Attr) > 1 {
+		remaining = make(map[etree.Attr]int, len(el.Attr))
+		for _, a := range el.Attr {
+			remaining[etree.Attr{Space: a.Space, Key: a.Key}]++
+		}
+	}
+	for _, a := range el.Attr {
 		if a.Key == "" || strings.Contains(a.Key, ":") || strings.Contains(a.Space, ":") {
 			return bad("attribute name %q on <%s>", a.FullKey(), el.FullTag())
 		}
@@ -296,17 +401,19 @@ func checkNames(el *etree.Element) *APIError {
 			if a.Value == "" {
 				return bad("<%s> declares prefix %q as the empty namespace", el.FullTag(), a.Key)
 			}
-		case a.Space != "" && a.Space != "xml" && a.NamespaceURI() == "":
+		case a.Space != "" && a.Space != "xml" && scope.lookup(a.Space) == "":
 			return bad("attribute %s on <%s> uses the undeclared prefix %q", a.FullKey(), el.FullTag(), a.Space)
 		}
-		for j := i + 1; j < len(el.Attr); j++ {
-			if a.Space == el.Attr[j].Space && a.Key == el.Attr[j].Key {
+		if remaining != nil {
+			k := etree.Attr{Space: a.Space, Key: a.Key}
+			remaining[k]--
+			if remaining[k] > 0 {
 				return newError(ReasonResponseMalformed, nil, "element <%s> has attribute %s twice", el.FullTag(), a.FullKey())
 			}
 		}
 	}
 	for _, c := range el.ChildElements() {
-		if e := checkNames(c); e != nil {
+		if e := checkNamesIn(c, scope); e != nil {
 			return e
 		}
 	}

@@ -15,26 +15,33 @@
 //
 // # Profiles
 //
-// Each workspace runs one profile. ProfileIdentityPlatform reproduces
-// production as recorded (it does not check Recipient, accepts an expired
-// IdP certificate, applies exact time bounds). ProfileStrict also enforces
-// what the SAML specifications and the attack catalogue require. Both read
-// identity only from the bytes goxmldsig verified.
+// Each workspace runs one profile; PolicyFor(profile) turns it into the
+// named behaviours the checklist's steps read. ProfileIdentityPlatform
+// models Identity Platform: what public recordings of production show is
+// recorded (the messages and checks of signatures, status, Destination,
+// issuers, audience, time bounds and InResponseTo; no Recipient check; an
+// expired IdP certificate accepted), the rest is assumed and says so (each
+// step's Rule, each reason's MessageProvenance). ProfileStrict also
+// enforces what the SAML specifications and the attack catalogue require.
+// Both read identity only from the bytes goxmldsig verified.
 //
-// # Pipeline
+// # Checklist
 //
-// verifySAMLResponse runs, in order: size cap (before decoding), strict
-// base64, a raw-byte scan refusing DOCTYPE/entities/processing instructions
-// and bounding depth and element count, one etree parse, structure (one
-// samlp:Response root, IDs present and unique, Version 2.0, at most one
-// signature per element), EncryptedAssertion, strict structure (strict),
-// certificate parsing (CERT_PARSE), the SAML signature profile and
-// goxmldsig verification with one ValidationContext per configured
-// certificate (SIGNATURE_*), strict key/validity/KeyInfo checks, then GIP's
-// order: status → destination → issuer → audience → NotBefore →
-// NotOnOrAfter (Conditions, then SubjectConfirmationData) → InResponseTo →
-// replay → NameID. The workspace policy (NameID is an email of an allowed
-// domain) applies at the session step.
+// verifySAMLResponse runs the checklist (Checklist() describes it; the
+// steps live in check_*.go by concern) fail-fast: size cap (before
+// decoding), strict base64, a raw-byte scan refusing DOCTYPE/entities/
+// processing instructions and bounding depth, element and attribute
+// counts, one etree parse, structure (one samlp:Response root, IDs present
+// and unique, Version 2.0, at most one signature per element),
+// EncryptedAssertion, the strict structure steps, certificate parsing
+// (CERT_PARSE), the SAML signature profile and goxmldsig verification with
+// one ValidationContext per configured certificate (SIGNATURE_*), strict
+// key/validity/KeyInfo checks, then Identity Platform's recorded order:
+// status → destination → issuer → audience → NotBefore → NotOnOrAfter
+// (Conditions, then SubjectConfirmationData) → InResponseTo → replay →
+// NameID. The workspace policy (NameID is an email of an allowed domain)
+// is the checklist's session stage. Explain runs the same steps
+// collect-all.
 //
 // Only verify.go touches goxmldsig; no canonicalization or signature code is
 // written here.

@@ -24,6 +24,21 @@ type APIError struct {
 	// values; it is what an admin or support engineer needs, and what
 	// Identity Platform keeps private.
 	ReasonDetail string
+	// values are the message template's placeholder values.
+	values map[string]string
+}
+
+// Values returns a copy of the placeholder values the message was rendered
+// with (nil when it has none).
+func (e *APIError) Values() map[string]string {
+	if len(e.values) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(e.values))
+	for k, v := range e.values {
+		out[k] = v
+	}
+	return out
 }
 
 // Message is Identity Platform's `error.message`: "CODE" or "CODE : detail".
@@ -115,6 +130,7 @@ func newError(r Reason, values map[string]string, detail string, args ...any) *A
 		Detail:       tmpl,
 		Reason:       r,
 		ReasonDetail: strings.TrimSpace(detail),
+		values:       values,
 	}
 }
 

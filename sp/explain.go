@@ -87,6 +87,16 @@ type Explanation struct {
 	NameIDFormat string
 	// Email is the signed-in email on success.
 	Email string
+	// Steps is every checklist step in order, run in collect-all mode:
+	// each passes, fails with its finding, is not run because a
+	// prerequisite failed (naming it), or does not apply to the profile.
+	Steps []StepResult
+	// Findings are the failed steps, in checklist order; the one the SP
+	// answers with (Err) is marked First when Err comes from a step.
+	Findings []Finding
+	// Certificates is the SP's reading of each configured certificate, in
+	// order, with its typed shape.
+	Certificates []CertificateDiagnosis
 }
 
 // Explain verifies a SAMLResponse the way the SP does for a sign-in of the
@@ -96,6 +106,12 @@ type Explanation struct {
 // policy of the session step. It never panics on bad input; every refusal
 // is an *APIError with its reason, as the HTTP API would answer.
 func Explain(in ExplainInput) Explanation {
+	out := explain(in)
+	out.Findings = findingsOf(out.Steps, out.Err)
+	return out
+}
+
+func explain(in ExplainInput) Explanation {
 	at := in.At
 	if at.IsZero() {
 		at = time.Now()
@@ -110,6 +126,9 @@ func Explain(in ExplainInput) Explanation {
 		wsID, providerID = explainWorkspaceID, ProviderIDOf(explainWorkspaceID)
 	}
 	out := Explanation{Stage: ExplainStageSignInWithIdp, Profile: profile, ProviderID: providerID, CertificateIndex: -1}
+	for _, c := range in.Settings.Certificates {
+		out.Certificates = append(out.Certificates, DiagnoseCertificate(c))
+	}
 
 	s, err := New(Config{Now: func() time.Time { return at }, MaxResponseBytes: in.MaxResponseBytes})
 	if err != nil {
@@ -127,9 +146,7 @@ func Explain(in ExplainInput) Explanation {
 	if out.RequestID == "" {
 		out.RequestID, out.RequestIDAssumed = s.peekInResponseTo(in.SAMLResponse), true
 	}
-	s.peekSignatures(rt, in.SAMLResponse, at, &out)
-
-	login, e := s.verifySAMLResponse(verifyInput{
+	st := s.newCheckState(verifyInput{
 		rt:         rt,
 		requestID:  out.RequestID,
 		now:        at,
@@ -137,12 +154,18 @@ func Explain(in ExplainInput) Explanation {
 		spEntityID: in.ServiceProviderEntityID,
 		replayTTL:  s.cfg.PendingTTL,
 	}, in.SAMLResponse)
-	if e != nil {
-		out.Err = e
-		return out
+	out.Steps = s.collectChecklist(st)
+	if signaturesEstablished(out.Steps) {
+		out.SignedResponse, out.SignedAssertion, out.CertificateIndex = st.signedResponse, st.signedAssertion, st.certIndex
 	}
+	for _, r := range out.Steps {
+		if r.Stage == ExplainStageSignInWithIdp && r.Status == StepFail {
+			out.Err = r.err
+			return out
+		}
+	}
+	login := st.login()
 	out.NameID, out.NameIDFormat = login.nameID, login.nameIDFormat
-	out.SignedResponse, out.SignedAssertion, out.CertificateIndex = login.signedResponse, login.signedAssertion, login.certIndex
 	tokens, e := s.issueTokens(rt, login, at)
 	if e != nil {
 		out.Err = e
@@ -223,25 +246,41 @@ func (s *Server) peekInResponseTo(encoded string) string {
 	return ""
 }
 
-// peekSignatures runs the signature step alone, to report what was signed
-// and which configured certificate verified even when a later check
-// refuses the response.
-func (s *Server) peekSignatures(rt *ssoRuntime, encoded string, at time.Time, out *Explanation) {
-	raw, e := decodeSAMLResponse(encoded, s.cfg.MaxResponseBytes)
-	if e != nil {
-		return
+// signaturesEstablished reports whether every step up to and including
+// the signature steps passed (or does not apply), ignoring the strict
+// structure steps and the EncryptedAssertion refusal: then the
+// explanation reports what was signed and which certificate verified even
+// when a later check refuses the response.
+func signaturesEstablished(steps []StepResult) bool {
+	for _, r := range steps {
+		switch r.Step {
+		case stepNoEncryptedAssertion, stepAssertionPlacement, stepSignaturePlacement, stepSignatureSchemaShape, stepSignatureAlgorithms:
+			continue
+		}
+		if r.Status != StepPass && r.Status != StepNotApplicable {
+			return false
+		}
+		if r.Step == stepSigningCertificatePolicy {
+			return true
+		}
 	}
-	root, e := parseResponseXML(raw)
-	if e != nil || checkStructure(root, rt.strict()) != nil {
-		return
+	return false
+}
+
+// findingsOf lists the failed steps; the one err came from is First.
+func findingsOf(steps []StepResult, err *APIError) []Finding {
+	var out []Finding
+	first := false
+	for _, r := range steps {
+		if r.Status != StepFail {
+			continue
+		}
+		f := Finding{Step: r.Step, Concern: r.Concern, Stage: r.Stage, Reason: r.Reason, Rule: r.Rule,
+			Message: r.Message, Detail: r.Detail, Values: r.Values, Unverified: r.Unverified}
+		if !first && err != nil && err.Reason == r.Reason && err.Message() == r.Message && err.ReasonDetail == r.Detail {
+			f.First, first = true, true
+		}
+		out = append(out, f)
 	}
-	certs, e := rt.certs()
-	if e != nil {
-		return
-	}
-	sig, e := verifySignatures(root, certs, at, rt.strict())
-	if e != nil {
-		return
-	}
-	out.SignedResponse, out.SignedAssertion, out.CertificateIndex = sig.signedResponse, sig.signedAssertion, sig.certIndex
+	return out
 }

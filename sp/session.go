@@ -53,15 +53,8 @@ func (s *Server) CreateSession(ctx context.Context, idToken string) (Session, *A
 	if w == nil || w.sso == nil {
 		return Session{}, newError(ReasonIDTokenInvalid, nil, "the idToken's workspace no longer has SSO configured")
 	}
-	values := map[string]string{"providerId": rec.providerID, "nameId": rec.nameID}
-	if !isEmailAddress(rec.nameID) {
-		return Session{}, newError(ReasonNameIDNotEmail, values, "the IdP sent NameID %q, which is not an email address: in Okta set Name ID format = EmailAddress and Application username = Email", rec.nameID)
-	}
-	domain := strings.ToLower(rec.nameID[strings.LastIndexByte(rec.nameID, '@')+1:])
-	if !slices.Contains(w.sso.domains, domain) {
-		values["domain"] = domain
-		return Session{}, newError(ReasonDomainNotAllowed, values, "%s signed in through the IdP, but %s is not among the workspace's allowed SSO domains (%s): add it with Add Domain (it must be verified first)",
-			rec.nameID, domain, strings.Join(w.sso.domains, ", "))
+	if e := s.checkWorkspacePolicy(rec.providerID, rec.nameID, w.sso.domains); e != nil {
+		return Session{}, e
 	}
 	sess := Session{
 		ID:          id,

@@ -148,10 +148,11 @@ var gipTransforms = map[string]bool{
 // §5.4) that both profiles enforce, as a Java SAML stack's signature
 // profile validator does: one SignedInfo, one SignatureValue, at most one
 // KeyInfo, exactly one Reference whose URI is "#" + the ID of the element
-// the signature sits in ("" only for the document root, and not in strict),
+// the signature sits in ("" only for the document root, when
+// Policy.WholeDocumentReference allows it),
 // transforms limited to enveloped-signature and canonicalization, and no
 // other signature in the element that goxmldsig would pick instead.
-func checkSignatureProfile(se signedElement, isRoot, strict bool) *APIError {
+func checkSignatureProfile(se signedElement, isRoot bool, p Policy) *APIError {
 	shape := func(format string, args ...any) *APIError {
 		return newError(ReasonSignatureShape, nil, "the %s's signature: "+format, append([]any{se.what}, args...)...)
 	}
@@ -170,7 +171,7 @@ func checkSignatureProfile(se signedElement, isRoot, strict bool) *APIError {
 	}
 	id, _ := attrValue(se.el, "ID")
 	uri, _ := attrValue(refs[0], "URI")
-	rootWhole := uri == "" && isRoot && !strict
+	rootWhole := uri == "" && isRoot && p.WholeDocumentReference
 	if uri != "#"+id && !rootWhole {
 		return shape("its Reference URI is %q but the %s's ID is %q: a signature must reference the element it sits in (URI \"#%s\")", uri, se.what, id, id)
 	}
