@@ -407,6 +407,7 @@ func TestShippedCasesAreGenerated(t *testing.T) {
 			t.Parallel()
 			ev := reproduce(t, s, uint64(100+i))
 			rep := diagnoseEvidence(t, ev, s.evidence == "response", customerAt)
+			dumpReport("customer", s.name, rep)
 			if os.Getenv("REPRO_SHOW") != "" { // REPRO_SHOW=1 go test -v: print each diagnosis
 				var b bytes.Buffer
 				_ = rep.WriteText(&b)
