@@ -17,8 +17,14 @@ import (
 // CodeCertAltered is the finding of an altered-but-parseable paste.
 const CodeCertAltered = "CERT_ALTERED"
 
-// maxListedChanges bounds the positions a finding lists.
-const maxListedChanges = 8
+// maxListedChanges bounds the positions a finding lists; maxAlteredChars
+// is the most changed characters an altered copy has: two certificates
+// minted apart (a rotation, even one with the same subject and validity)
+// differ in hundreds.
+const (
+	maxListedChanges = 8
+	maxAlteredChars  = 16
+)
 
 // sameIdentity reports a certificate that claims to be the signer's: the
 // same subject, issuer and validity window, but other bytes.
@@ -53,8 +59,9 @@ func changedCharacters(text string, signer *x509.Certificate) ([]charChange, boo
 }
 
 // alteredCopy adds a CERT_ALTERED finding for each parseable certificate
-// that has the signer's subject and validity but not its bytes, and
-// reports whether it found one.
+// that has the signer's subject and validity and differs from it in a few
+// base64 characters (at most maxAlteredChars, same length), and reports
+// whether it found one.
 func (a *analysis) alteredCopy(parseable []ConfiguredCertificate, signerDesc string) bool {
 	found := false
 	for _, cc := range parseable {
@@ -62,25 +69,21 @@ func (a *analysis) alteredCopy(parseable []ConfiguredCertificate, signerDesc str
 			continue
 		}
 		changes, ok := changedCharacters(cc.text, a.signer)
-		where := "the pasted base64 differs from it in length, so the changed characters cannot be located one by one"
-		line, col := 0, 0
-		if ok {
-			parts := make([]string, 0, min(len(changes), maxListedChanges))
-			for _, ch := range changes[:min(len(changes), maxListedChanges)] {
-				parts = append(parts, fmt.Sprintf("line %d, column %d has %q where the certificate has %q%s", ch.line, ch.column, ch.got, ch.want, lookAlike(ch.got, ch.want)))
-			}
-			more := ""
-			if len(changes) > maxListedChanges {
-				more = fmt.Sprintf("; and %d more", len(changes)-maxListedChanges)
-			}
-			where = fmt.Sprintf("%d character(s) of the pasted base64 differ from it: %s%s", len(changes), strings.Join(parts, "; "), more)
-			line, col = changes[0].line, changes[0].column
+		if !ok || len(changes) > maxAlteredChars {
+			continue // another certificate with the same name and dates: a rotation
 		}
+		parts := make([]string, 0, min(len(changes), maxListedChanges))
+		for _, ch := range changes[:min(len(changes), maxListedChanges)] {
+			parts = append(parts, fmt.Sprintf("line %d, column %d has %q where the certificate has %q%s", ch.line, ch.column, ch.got, ch.want, lookAlike(ch.got, ch.want)))
+		}
+		more := ""
+		if len(changes) > maxListedChanges {
+			more = fmt.Sprintf("; and %d more", len(changes)-maxListedChanges)
+		}
+		where := fmt.Sprintf("%d character(s) of the pasted base64 differ from it: %s%s", len(changes), strings.Join(parts, "; "), more)
+		line, col := changes[0].line, changes[0].column
 		a.certs[cc.Index-1].Comparison = "the pasted text is the signing certificate altered: " + where
-		title := fmt.Sprintf("Certificate %d in the workspace is Okta's signing certificate with characters changed", cc.Index)
-		if line > 0 {
-			title += fmt.Sprintf(" (first at line %d, column %d)", line, col)
-		}
+		title := fmt.Sprintf("Certificate %d in the workspace is Okta's signing certificate with characters changed (first at line %d, column %d)", cc.Index, line, col)
 		a.add(Finding{Code: CodeCertAltered, Reason: string(sp.ReasonSignatureUntrustedKey), Title: title,
 			Field:    FieldCertificate,
 			Expected: "the certificate Okta signs with, exactly as downloaded: " + signerDesc,

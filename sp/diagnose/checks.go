@@ -25,6 +25,9 @@ type analysis struct {
 	// "keyinfo" or "metadata".
 	signerFrom string
 
+	// sp is the SP's checklist run on the response under each profile.
+	sp spView
+
 	findings []Finding
 	passed   []string
 }
@@ -64,7 +67,7 @@ func (a *analysis) checkConfig() {
 	}
 	a.checkUnusualValues()
 	if c.Enabled != nil && !*c.Enabled {
-		a.add(Finding{Code: "PROVIDER_DISABLED", Reason: "PROVIDER_DISABLED", Title: "The workspace's SAML provider is disabled", Field: FieldEnabled,
+		a.add(Finding{Code: string(sp.ReasonProviderDisabled), Reason: string(sp.ReasonProviderDisabled), Title: "The workspace's SAML provider is disabled", Field: FieldEnabled,
 			Expected: "enabled", Found: "disabled", Fix: "Enable SSO in " + securitySSO + ".", step: stepConfig})
 	}
 	if u := strings.TrimSpace(c.IdentityProviderSignInURL); u != "" && !strings.HasSuffix(strings.TrimRight(u, "/"), "/sso/saml") {
@@ -87,20 +90,22 @@ func (a *analysis) checkConfig() {
 // checkSize reports a response over the SP's size cap.
 func (a *analysis) checkSize() {
 	n := len(a.ev.SAMLResponse)
-	if n <= sp.DefaultMaxResponseBytes {
+	if _, _, ok := a.sp.failed(sp.ReasonResponseTooLarge); !ok {
 		return
 	}
 	found := fmt.Sprintf("the encoded SAMLResponse is %s", byteSize(n))
 	if x := len(a.ev.XML); x > 0 {
 		found += fmt.Sprintf(" (%s of XML)", byteSize(x))
 	}
-	a.add(Finding{Code: "RESPONSE_TOO_LARGE", Reason: "RESPONSE_TOO_LARGE", Title: "The SAMLResponse is larger than the SP accepts",
+	a.add(Finding{Code: string(sp.ReasonResponseTooLarge), Reason: string(sp.ReasonResponseTooLarge), Title: "The SAMLResponse is larger than the SP accepts",
 		Field: FieldResponse, Expected: fmt.Sprintf("at most %s encoded; an Okta response is 5–15 KB", byteSize(sp.DefaultMaxResponseBytes)),
 		Found: found + ": something inflated it (thousands of group values in a Group Attribute Statement, a huge attribute, or content added on the way)",
 		Fix:   "In Okta, narrow the Group Attribute Statements' filter (e.g. Starts with a prefix instead of Matches regex .*) and remove attributes the workspace does not use; then sign in again.",
 		step:  stepDecode})
 }
 
+// checkOktaSettings compares Okta's settings with the workspace where the
+// response did not already show the difference.
 func (a *analysis) checkOktaSettings() {
 	s := a.okta
 	if s == nil {

@@ -22,7 +22,7 @@ func (a *analysis) checkCertificateParsing() {
 		if cc.Shape != "" {
 			found += "; the text is shaped like " + shapeDescription(cc.Shape)
 		}
-		a.add(Finding{Code: "CERT_UNPARSEABLE", Reason: "CERT_PARSE",
+		a.add(Finding{Code: "CERT_UNPARSEABLE", Reason: string(sp.ReasonCertParse),
 			Title:    certTitle(*cc),
 			Field:    FieldCertificate,
 			Expected: "Okta's X.509 signing certificate in valid PEM format, exactly as downloaded: a -----BEGIN CERTIFICATE----- line, the base64 lines, an -----END CERTIFICATE----- line",
@@ -157,13 +157,13 @@ func (a *analysis) checkCertificateWarnings() {
 			f.Expected = "a certificate valid at " + instant(a.at)
 			f.Fix = "In Okta, generate a new signing certificate (Sign On tab → SAML Signing Certificates → Generate new certificate), add it in " + securitySSO + " with Add Certificate, then activate it in Okta."
 			if a.certs[idx].Role == RoleSigner {
-				f.Reason, f.StrictOnly, f.step = "CERT_EXPIRED", true, stepSignature
+				f.Reason, f.StrictOnly, f.step = string(sp.ReasonCertExpired), true, stepSignature
 			}
 		case sp.CertWeakKey:
 			f.Expected = "an RSA key of at least 2048 bits"
 			f.Fix = "In Okta, generate a new signing certificate (2048-bit) and replace this one in " + securitySSO + "."
 			if a.certs[idx].Role == RoleSigner {
-				f.Reason, f.StrictOnly, f.step = "SIGNATURE_ALGORITHM", true, stepSignature
+				f.Reason, f.StrictOnly, f.step = string(sp.ReasonSignatureAlgorithm), true, stepSignature
 			}
 		case sp.CertDuplicate:
 			f.Fix = "Remove the duplicate in " + securitySSO + "."

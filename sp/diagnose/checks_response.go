@@ -6,14 +6,18 @@ import (
 	"time"
 
 	"github.com/samlharness/samlharness/internal/wire"
+	"github.com/samlharness/samlharness/sp"
 )
 
-// ---- what the response says ----
+// checks_response.go: what the SP's checklist refuses in the response's
+// protocol, time, identity and workspace-policy steps, mapped to the admin
+// UIs' fields with the values the response carries. Whether a rule holds
+// is the SP's answer (a.sp, by typed reason), never re-checked here.
 
 func (a *analysis) checkStatus() {
 	f := a.facts
-	if f.Status == "" || f.Status == wire.StatusSuccess {
-		if f.Status != "" {
+	if _, _, ok := a.sp.failed(sp.ReasonStatusNotSuccess); !ok {
+		if a.sp.passed(sp.ReasonStatusNotSuccess) {
 			a.pass("status: Success")
 		}
 		return
@@ -25,20 +29,19 @@ func (a *analysis) checkStatus() {
 	if f.StatusMessage != "" {
 		found += fmt.Sprintf(" (StatusMessage %q)", f.StatusMessage)
 	}
-	a.add(Finding{Code: "STATUS_NOT_SUCCESS", Reason: "STATUS_NOT_SUCCESS", Title: "Okta answered with a failure status instead of signing the user in",
+	a.add(Finding{Code: string(sp.ReasonStatusNotSuccess), Reason: string(sp.ReasonStatusNotSuccess), Title: "Okta answered with a failure status instead of signing the user in",
 		Field: FieldStatus, Expected: wire.StatusSuccess, Found: found,
 		Fix:  "Look up this sign-in in Okta's System Log (Reports → System Log, filter by the user and the app): it says why Okta refused. A Requester status usually means Okta could not accept the workspace's request.",
 		step: stepStatus})
 }
 
 func (a *analysis) checkStructure() {
-	f := a.facts
-	if f.EncryptedAssertions > 0 {
+	if _, _, ok := a.sp.failed(sp.ReasonEncryptedAssertion); ok {
 		found := "the Response carries an EncryptedAssertion"
 		if a.okta != nil && a.okta.AssertionEncryption != "" {
 			found += "; Okta's settings say Assertion Encryption = " + a.okta.AssertionEncryption
 		}
-		a.add(Finding{Code: "ENCRYPTED_ASSERTION", Reason: "ENCRYPTED_ASSERTION", Title: "The assertion is encrypted; the workspace cannot decrypt it",
+		a.add(Finding{Code: string(sp.ReasonEncryptedAssertion), Reason: string(sp.ReasonEncryptedAssertion), Title: "The assertion is encrypted; the workspace cannot decrypt it",
 			Field: FieldEncryption, Expected: "Assertion Encryption = Unencrypted", Found: found,
 			Fix: oktaSAMLSettings + ", Show Advanced Settings, and set Assertion Encryption to Unencrypted: Identity Platform holds no decryption key.", step: stepEncryption})
 	}
@@ -46,19 +49,21 @@ func (a *analysis) checkStructure() {
 
 func (a *analysis) checkDestination() {
 	d, want := a.facts.Destination, a.cfg.RedirectURL
-	if d == "" {
-		a.pass("Destination: absent (Identity Platform checks it only when present)")
-		return
-	}
-	if d == want {
-		a.pass("Destination = Redirect URL")
+	if _, _, ok := a.sp.failed(sp.ReasonDestinationMismatch); !ok {
+		switch {
+		case !a.sp.passed(sp.ReasonDestinationMismatch):
+		case d == "":
+			a.pass("Destination: absent (Identity Platform checks it only when present)")
+		default:
+			a.pass("Destination = Redirect URL")
+		}
 		return
 	}
 	field, fix := FieldSSOURL, oktaSAMLSettings+", set Single sign-on URL to "+want+" (the workspace's Redirect URL) and select \"Use this for Recipient URL and Destination URL\", then Save."
 	if a.okta != nil && a.okta.SeparateRecipientAndDestination {
 		field, fix = FieldDestination, oktaSAMLSettings+", set Destination URL to "+want+" (the workspace's Redirect URL), or select \"Use this for Recipient URL and Destination URL\" with Single sign-on URL = "+want+", then Save."
 	}
-	a.add(Finding{Code: "DESTINATION_MISMATCH", Reason: "DESTINATION_MISMATCH", Title: "The response's Destination is not the workspace's Redirect URL",
+	a.add(Finding{Code: string(sp.ReasonDestinationMismatch), Reason: string(sp.ReasonDestinationMismatch), Title: "The response's Destination is not the workspace's Redirect URL",
 		Field: field, Expected: want, Found: d + " (" + urlRelation(d, want, a.cfg) + ")", Fix: fix, step: stepDestination})
 }
 
@@ -68,8 +73,10 @@ func (a *analysis) checkRecipient() {
 		return
 	}
 	want := a.cfg.RedirectURL
-	if as.Recipient == want {
-		a.pass("Recipient = Redirect URL")
+	if _, _, ok := a.sp.failed(sp.ReasonRecipientMismatch); !ok {
+		if a.sp.passed(sp.ReasonRecipientMismatch) {
+			a.pass("Recipient = Redirect URL")
+		}
 		return
 	}
 	found := as.Recipient
@@ -78,7 +85,7 @@ func (a *analysis) checkRecipient() {
 	} else {
 		found += " (" + urlRelation(found, want, a.cfg) + ")"
 	}
-	a.add(Finding{Code: "RECIPIENT_MISMATCH", Reason: "RECIPIENT_MISMATCH", StrictOnly: true,
+	a.add(Finding{Code: string(sp.ReasonRecipientMismatch), Reason: string(sp.ReasonRecipientMismatch), StrictOnly: true,
 		Title: "The SubjectConfirmationData Recipient is not the workspace's Redirect URL", Field: FieldRecipient,
 		Expected: want, Found: found + "; Identity Platform does not check Recipient, the strict profile does",
 		Fix:  oktaSAMLSettings + ", select \"Use this for Recipient URL and Destination URL\" with Single sign-on URL = " + want + ", or set Recipient URL to it, then Save.",
@@ -86,23 +93,27 @@ func (a *analysis) checkRecipient() {
 }
 
 func (a *analysis) checkIssuer() {
-	want := strings.TrimSpace(a.cfg.IdentityProviderEntityID)
 	f := a.facts
-	issuer := f.Issuer
-	step, code := stepResponseIssuer, "RESPONSE_ISSUER_MISMATCH"
-	if issuer == want || issuer == "" {
-		step, code = stepAssertionIssuer, "ISSUER_MISMATCH"
-		if f.Assertion != nil {
-			issuer = f.Assertion.Issuer
-		}
+	assertionIssuer := ""
+	if f.Assertion != nil {
+		assertionIssuer = f.Assertion.Issuer
 	}
-	if issuer == "" || issuer == want {
-		if issuer != "" {
+	var issuer string
+	var step int
+	var reason sp.Reason
+	switch {
+	case a.sp.failedAny(sp.ReasonResponseIssuer):
+		issuer, step, reason = f.Issuer, stepResponseIssuer, sp.ReasonResponseIssuer
+	case a.sp.failedAny(sp.ReasonIssuerMismatch):
+		issuer, step, reason = assertionIssuer, stepAssertionIssuer, sp.ReasonIssuerMismatch
+	default:
+		if assertionIssuer != "" && a.sp.passed(sp.ReasonIssuerMismatch) {
 			a.pass("Issuer = Identity Provider Entity Id")
 		}
-		a.metadataEntityID(issuer)
+		a.metadataEntityID(assertionIssuer)
 		return
 	}
+	code := string(reason)
 	found := fmt.Sprintf("the workspace has %q", a.cfg.IdentityProviderEntityID)
 	if rel := entityRelation(a.cfg.IdentityProviderEntityID, issuer, a.cfg, a.md); rel != "" {
 		found += " (" + rel + ")"
@@ -115,7 +126,7 @@ func (a *analysis) checkIssuer() {
 		}
 	}
 	a.add(Finding{Code: code, Reason: code, Title: "The Identity Provider Entity Id in the workspace is not Okta's issuer",
-		Field: FieldIssuer, Expected: issuer + " (the Issuer of the response)", Found: found,
+		Field: FieldIssuer, Expected: orDefault(issuer, "an Issuer") + " (the Issuer of the response)", Found: found,
 		Fix: fmt.Sprintf("In %s, set Identity Provider Entity Id to %s — the entityID of Okta's IdP metadata (Okta: Sign On tab → View SAML setup instructions → Identity Provider Issuer) — then %s.",
 			securitySSO, issuer, updateSSO),
 		step: step})
@@ -137,6 +148,12 @@ func (a *analysis) checkAudience() {
 		return
 	}
 	want := a.cfg.ServiceProviderEntityID
+	if _, _, ok := a.sp.failed(sp.ReasonAudienceMismatch); !ok {
+		if len(as.Audiences) > 0 && a.sp.passed(sp.ReasonAudienceMismatch) {
+			a.pass("Audience = Service Provider Entity Id")
+		}
+		return
+	}
 	for i, ar := range as.Audiences {
 		if contains(ar, want) {
 			continue
@@ -148,14 +165,11 @@ func (a *analysis) checkAudience() {
 		if a.okta != nil && a.okta.AudienceURI != "" {
 			found += "; Okta's settings say Audience URI = " + a.okta.AudienceURI
 		}
-		a.add(Finding{Code: "AUDIENCE_MISMATCH", Reason: "AUDIENCE_MISMATCH", Title: "Okta's Audience URI (SP Entity ID) is not the workspace's Service Provider Entity Id",
+		a.add(Finding{Code: string(sp.ReasonAudienceMismatch), Reason: string(sp.ReasonAudienceMismatch), Title: "Okta's Audience URI (SP Entity ID) is not the workspace's Service Provider Entity Id",
 			Field: FieldAudience, Expected: want, Found: found,
 			Fix:  oktaSAMLSettings + ", set Audience URI (SP Entity ID) to " + want + " (copy the Service Provider Entity Id from " + securitySSO + "), then Save.",
 			step: stepAudience})
 		return
-	}
-	if len(as.Audiences) > 0 {
-		a.pass("Audience = Service Provider Entity Id")
 	}
 }
 
@@ -184,23 +198,25 @@ func (a *analysis) checkTime() {
 			}
 		}
 	}
-	if nb, ok := parseInstant(as.NotBefore); ok && a.at.Before(nb) {
-		a.add(Finding{Code: "NOT_YET_VALID", Reason: "NOT_YET_VALID", Title: fmt.Sprintf("The response is not valid yet: Okta's clock is %s ahead of the SP's", roundDur(nb.Sub(a.at)+5*time.Minute)),
+	_, _, notYet := a.sp.failed(sp.ReasonNotYetValid)
+	_, _, expired := a.sp.failed(sp.ReasonExpired)
+	if nb, ok := parseInstant(as.NotBefore); ok && notYet {
+		a.add(Finding{Code: string(sp.ReasonNotYetValid), Reason: string(sp.ReasonNotYetValid), Title: fmt.Sprintf("The response is not valid yet: Okta's clock is %s ahead of the SP's", roundDur(nb.Sub(a.at)+5*time.Minute)),
 			Field: FieldClock, Expected: "the SP's clock at or after NotBefore " + instant(nb), Found: "judged at " + instant(a.at) + atNote + ", " + roundDur(nb.Sub(a.at)) + " before NotBefore" + issued,
 			Fix:  "Okta's responses are valid from 5 minutes before they are issued: a response that is not valid yet means the clocks disagree by more than that. Check the time of the machine that judged it (and of any proxy); sign in again.",
 			step: stepNotBefore})
 		return
 	}
 	for _, w := range []struct{ v, what string }{{as.NotOnOrAfter, "Conditions NotOnOrAfter"}, {as.SCDNotOnOrAfter, "SubjectConfirmationData NotOnOrAfter"}} {
-		if noa, ok := parseInstant(w.v); ok && !a.at.Before(noa) {
-			a.add(Finding{Code: "EXPIRED", Reason: "EXPIRED", Title: fmt.Sprintf("The response expired %s before the SP judged it", roundDur(a.at.Sub(noa))),
+		if noa, ok := parseInstant(w.v); ok && expired && !a.at.Before(noa) {
+			a.add(Finding{Code: string(sp.ReasonExpired), Reason: string(sp.ReasonExpired), Title: fmt.Sprintf("The response expired %s before the SP judged it", roundDur(a.at.Sub(noa))),
 				Field: FieldClock, Expected: "the SP's clock before " + w.what + " " + instant(noa), Found: "judged at " + instant(a.at) + atNote + ", " + roundDur(a.at.Sub(noa)) + " after it" + issued,
 				Fix:  "An Okta response is valid for 5 minutes after it is issued. Sign in again from the workspace's sign-in page; a response replayed later, a tab left open, or an SP clock that runs late all fail this way.",
 				step: stepNotOnOrAfter})
 			return
 		}
 	}
-	if as.NotBefore != "" || as.NotOnOrAfter != "" {
+	if (as.NotBefore != "" || as.NotOnOrAfter != "") && a.sp.passed(sp.ReasonNotYetValid) && a.sp.passed(sp.ReasonExpired) {
 		a.pass(fmt.Sprintf("validity window: %s ≤ %s < %s", orDefault(as.NotBefore, "-∞"), instant(a.at), orDefault(as.NotOnOrAfter, "∞")))
 	}
 }
@@ -211,7 +227,7 @@ func (a *analysis) checkInResponseTo() {
 		return
 	}
 	resp, scd := f.InResponseTo, as.SCDInResponseTo
-	if resp == "" || scd == "" {
+	if _, _, ok := a.sp.failed(sp.ReasonInResponseToMissing); ok {
 		where := "the Response and the SubjectConfirmationData"
 		switch {
 		case resp != "":
@@ -223,24 +239,26 @@ func (a *analysis) checkInResponseTo() {
 		if resp == "" && scd == "" {
 			found += ": the response was not sent for a sign-in the workspace started (IdP-initiated, e.g. the Okta tile)"
 		}
-		a.add(Finding{Code: "IN_RESPONSE_TO_MISSING", Reason: "IN_RESPONSE_TO_MISSING", Title: "The response does not answer a sign-in the workspace started",
+		a.add(Finding{Code: string(sp.ReasonInResponseToMissing), Reason: string(sp.ReasonInResponseToMissing), Title: "The response does not answer a sign-in the workspace started",
 			Field: FieldSignIn, Expected: "InResponseTo on both the Response and the SubjectConfirmationData, naming the workspace's AuthnRequest", Found: found,
 			Fix:  "Start the sign-in from the workspace (" + signInURL(a.cfg) + "), not from the Okta dashboard tile: the workspace supports SP-initiated sign-in only.",
 			step: stepInResponseTo})
 		return
 	}
 	want := a.ev.RequestID
+	_, _, mismatch := a.sp.failed(sp.ReasonInResponseToMismatch)
 	switch {
-	case resp != scd:
-		a.add(Finding{Code: "IN_RESPONSE_TO_MISMATCH", Reason: "IN_RESPONSE_TO_MISMATCH", Title: "The response's two InResponseTo values differ",
+	case mismatch && resp != scd:
+		a.add(Finding{Code: string(sp.ReasonInResponseToMismatch), Reason: string(sp.ReasonInResponseToMismatch), Title: "The response's two InResponseTo values differ",
 			Field: FieldSignIn, Expected: "the same request ID on the Response and the SubjectConfirmationData", Found: fmt.Sprintf("Response %q, SubjectConfirmationData %q", resp, scd),
 			Fix: "This is not how Okta builds responses: capture the response again, unmodified.", step: stepInResponseTo})
-	case want != "" && resp != want:
-		a.add(Finding{Code: "IN_RESPONSE_TO_MISMATCH", Reason: "IN_RESPONSE_TO_MISMATCH", Title: "The response answers another sign-in than the one in progress",
+	case mismatch:
+		a.add(Finding{Code: string(sp.ReasonInResponseToMismatch), Reason: string(sp.ReasonInResponseToMismatch), Title: "The response answers another sign-in than the one in progress",
 			Field: FieldSignIn, Expected: fmt.Sprintf("InResponseTo = %s, the ID of the sign-in's AuthnRequest (%s)", want, a.ev.RequestIDSource),
 			Found: "InResponseTo = " + resp,
 			Fix:   "Start the sign-in again from the workspace's sign-in page in one tab; a response to an older attempt (back button, a second tab, a stale Okta page) is refused.",
 			step:  stepInResponseTo})
+	case !a.sp.passed(sp.ReasonInResponseToMismatch):
 	case want != "":
 		a.pass("InResponseTo = the sign-in's AuthnRequest ID")
 	default:
@@ -258,12 +276,12 @@ func (a *analysis) checkNameID() {
 		settings = fmt.Sprintf("; Okta's settings say Name ID format = %s, Application username = %s", orDefault(a.okta.NameIDFormat, "Unspecified"), orDefault(a.okta.ApplicationUsername, "Okta username"))
 	}
 	fix := oktaSAMLSettings + ", set Name ID format to EmailAddress and Application username to Email, then Save."
-	if !as.hasSubject || as.NameID == "" {
-		a.add(Finding{Code: "NAMEID_MISSING", Reason: "NAMEID_MISSING", Title: "The response has no NameID", Field: FieldNameID,
+	if _, _, ok := a.sp.failed(sp.ReasonNameIDMissing); ok {
+		a.add(Finding{Code: string(sp.ReasonNameIDMissing), Reason: string(sp.ReasonNameIDMissing), Title: "The response has no NameID", Field: FieldNameID,
 			Expected: "the user's email address as NameID", Found: "no Subject/NameID" + settings, Fix: fix, step: stepNameID})
 		return
 	}
-	if !isEmail(as.NameID) {
+	if _, _, ok := a.sp.failed(sp.ReasonNameIDNotEmail); ok {
 		found := fmt.Sprintf("NameID %q (Format %s)%s", as.NameID, orDefault(shortFormat(as.NameIDFormat), "none"), settings)
 		for _, at := range as.Attributes {
 			for _, v := range at.Values {
@@ -273,8 +291,11 @@ func (a *analysis) checkNameID() {
 				}
 			}
 		}
-		a.add(Finding{Code: "NAMEID_NOT_EMAIL", Reason: "NAMEID_NOT_EMAIL", Title: "Okta sends a NameID that is not the user's email address",
+		a.add(Finding{Code: string(sp.ReasonNameIDNotEmail), Reason: string(sp.ReasonNameIDNotEmail), Title: "Okta sends a NameID that is not the user's email address",
 			Field: FieldNameID, Expected: "the user's email address, Name ID format EmailAddress (" + wire.NameIDEmailAddress + ")", Found: found, Fix: fix, step: stepNameIDEmail})
+		return
+	}
+	if !a.sp.passed(sp.ReasonNameIDNotEmail) {
 		return
 	}
 	if as.NameIDFormat != wire.NameIDEmailAddress {
@@ -289,8 +310,10 @@ func (a *analysis) checkNameID() {
 func (a *analysis) checkDomain(email string) {
 	domain := strings.ToLower(email[strings.LastIndexByte(email, '@')+1:])
 	allowed := lowerAll(a.cfg.Domains)
-	if contains(allowed, domain) {
-		a.pass("email domain " + domain + " is an allowed domain")
+	if _, _, ok := a.sp.failed(sp.ReasonDomainNotAllowed); !ok {
+		if a.sp.passed(sp.ReasonDomainNotAllowed) {
+			a.pass("email domain " + domain + " is an allowed domain")
+		}
 		return
 	}
 	found := fmt.Sprintf("%s: %s is not among the allowed domains (%s)", email, domain, strings.Join(allowed, ", "))
@@ -304,9 +327,6 @@ func (a *analysis) checkDomain(email string) {
 			found += "; it is not a verified domain of the workspace either (verified: " + strings.Join(lowerAll(a.cfg.VerifiedDomains), ", ") + ")"
 		}
 	}
-	a.add(Finding{Code: "DOMAIN_NOT_ALLOWED", Reason: "DOMAIN_NOT_ALLOWED", Title: "The user's email domain is not an allowed SSO domain of the workspace",
+	a.add(Finding{Code: string(sp.ReasonDomainNotAllowed), Reason: string(sp.ReasonDomainNotAllowed), Title: "The user's email domain is not an allowed SSO domain of the workspace",
 		Field: FieldDomain, Expected: "an email on " + strings.Join(allowed, " or "), Found: found, Fix: fix, step: stepDomain})
 }
-
-// checkOktaSettings compares Okta's settings with the workspace where the
-// response did not already show the difference.

@@ -4,9 +4,15 @@ import (
 	"crypto/x509"
 	"fmt"
 	"strings"
+
+	"github.com/samlharness/samlharness/sp"
 )
 
-// ---- signatures ----
+// checks_signature.go: which certificate made the response's signatures
+// (every configured certificate, the KeyInfo's and the metadata's are tried
+// with goxmldsig, signature.go) and, when the SP's signature steps refuse
+// the response, what that says about the workspace's certificates: rotated,
+// not yet active, altered, another certificate altogether.
 
 func (a *analysis) checkSignatures() {
 	f := a.facts
@@ -29,14 +35,19 @@ func (a *analysis) checkSignatures() {
 	}
 	verifySignatures(f, cands, a.at)
 
-	if len(f.Signatures) == 0 {
+	if spf, _, ok := a.sp.failed(sp.ReasonSignatureMissing); ok {
 		found := fmt.Sprintf("neither the Response nor its %d Assertion(s) carries a ds:Signature", f.Assertions)
+		if len(f.Signatures) > 0 {
+			found = spf.Detail
+		}
 		if a.okta != nil && (a.okta.Response != "" || a.okta.AssertionSignature != "") {
 			found += fmt.Sprintf("; Okta's settings say Response = %s, Assertion Signature = %s", orDefault(a.okta.Response, "Signed"), orDefault(a.okta.AssertionSignature, "Signed"))
 		}
-		a.add(Finding{Code: "SIGNATURE_MISSING", Reason: "SIGNATURE_MISSING", Title: "The response is not signed", Field: FieldSigning,
+		a.add(Finding{Code: string(sp.ReasonSignatureMissing), Reason: string(sp.ReasonSignatureMissing), Title: "The response is not signed", Field: FieldSigning,
 			Expected: "the Response, the Assertion or both signed (Okta's defaults: Response = Signed, Assertion Signature = Signed)", Found: found,
 			Fix: oktaSAMLSettings + ", Show Advanced Settings, and set Response to Signed and Assertion Signature to Signed (the defaults).", step: stepSignature})
+	}
+	if len(f.Signatures) == 0 {
 		return
 	}
 
@@ -87,9 +98,9 @@ func (a *analysis) checkSignatures() {
 
 	changed := false
 	for _, s := range f.Signatures {
-		if s.ContentChanged && len(s.VerifiedBy) == 0 {
+		if s.ContentChanged && len(s.VerifiedBy) == 0 && a.sp.failedAny(sp.ReasonSignatureInvalid, sp.ReasonSignatureUntrustedKey) {
 			changed = true
-			a.add(Finding{Code: "SIGNATURE_TAMPERED", Reason: "SIGNATURE_INVALID",
+			a.add(Finding{Code: "SIGNATURE_TAMPERED", Reason: string(sp.ReasonSignatureInvalid),
 				Title:    fmt.Sprintf("The %s was changed after Okta signed it", s.Element),
 				Field:    FieldResponse,
 				Expected: fmt.Sprintf("the %s exactly as Okta signed it", s.Element),
@@ -111,11 +122,13 @@ func (a *analysis) checkSignatures() {
 			a.pass(fmt.Sprintf("signature: %s signed (%s), valid with the certificate it carries (SHA-256 %s); no workspace certificate could be checked against it",
 				strings.Join(what, " and "), algs, short(certInfo(a.signer).SHA256)))
 		}
-		a.untrustedSigner(what)
+		if a.sp.failedAny(sp.ReasonSignatureUntrustedKey) {
+			a.untrustedSigner(what)
+		}
 	}
 	for _, s := range f.Signatures {
-		if strings.Contains(s.SignatureMethod, "sha1") || strings.Contains(s.DigestMethod, "sha1") {
-			a.add(Finding{Code: "SIGNATURE_SHA1", Reason: "SIGNATURE_ALGORITHM", StrictOnly: true,
+		if (strings.Contains(s.SignatureMethod, "sha1") || strings.Contains(s.DigestMethod, "sha1")) && a.sp.failedAny(sp.ReasonSignatureAlgorithm) {
+			a.add(Finding{Code: "SIGNATURE_SHA1", Reason: string(sp.ReasonSignatureAlgorithm), StrictOnly: true,
 				Title: fmt.Sprintf("The %s is signed with SHA-1", s.Element), Field: FieldAlgorithms,
 				Expected: "RSA-SHA256 and SHA256 (Okta's defaults)", Found: fmt.Sprintf("%s, digest %s", algName(s.SignatureMethod), algName(s.DigestMethod)),
 				Fix:  oktaSAMLSettings + ", Show Advanced Settings, and set Signature Algorithm to RSA-SHA256 and Digest Algorithm to SHA256. Identity Platform accepts SHA-1 today; the strict profile refuses it.",
@@ -137,7 +150,7 @@ func (a *analysis) untrustedSigner(what []string) {
 		if len(parseable) == 0 {
 			return // the unparseable certificates are the finding
 		}
-		a.add(Finding{Code: "CERT_NOT_SIGNER", Reason: "SIGNATURE_UNTRUSTED_KEY",
+		a.add(Finding{Code: "CERT_NOT_SIGNER", Reason: string(sp.ReasonSignatureUntrustedKey),
 			Title: "None of the workspace's certificates verifies the response's signature", Field: FieldCertificate,
 			Expected: "Okta's active signing certificate among the workspace's certificates",
 			Found:    fmt.Sprintf("the %s signature is not verified by %s; the response carries no certificate to compare with (pass --okta-metadata to compare with Okta's)", strings.Join(what, " and "), describeConfigured(parseable)),
@@ -169,7 +182,7 @@ func (a *analysis) untrustedSigner(what []string) {
 	fix := "Download Okta's active certificate (the app's Sign On tab → SAML Signing Certificates → Actions → Download certificate) and add it in " + securitySSO + " with Add Certificate; keep the old one until no Okta app signs with it, then " + updateSSO + "."
 	switch {
 	case sameOrg(newest.cert, a.signer) && newest.cert.NotBefore.After(a.signer.NotBefore):
-		a.add(Finding{Code: "CERT_NOT_ACTIVE_YET", Reason: "SIGNATURE_UNTRUSTED_KEY",
+		a.add(Finding{Code: "CERT_NOT_ACTIVE_YET", Reason: string(sp.ReasonSignatureUntrustedKey),
 			Title:    "Okta still signs with its older certificate; the workspace holds only a newer one that Okta has not activated",
 			Field:    FieldCertificate,
 			Expected: "the certificate Okta signs with (" + signerDesc + ") among the workspace's certificates",
@@ -177,7 +190,7 @@ func (a *analysis) untrustedSigner(what []string) {
 			Fix:      "Either activate the new certificate in Okta (Sign On tab → SAML Signing Certificates → Actions → Activate), or add Okta's active certificate in " + securitySSO + " with Add Certificate next to the new one, then " + updateSSO + ".",
 			step:     stepSignature, Certificate: newest.Index})
 	case sameOrg(newest.cert, a.signer):
-		a.add(Finding{Code: "CERT_ROTATED", Reason: "SIGNATURE_UNTRUSTED_KEY",
+		a.add(Finding{Code: "CERT_ROTATED", Reason: string(sp.ReasonSignatureUntrustedKey),
 			Title:    "Okta signs with a newer certificate than the one in the workspace (certificate rotation)",
 			Field:    FieldCertificate,
 			Expected: "the certificate Okta signs with: " + signerDesc,
@@ -191,7 +204,7 @@ func (a *analysis) untrustedSigner(what []string) {
 		} else {
 			found += ": a certificate of another Okta org or app"
 		}
-		a.add(Finding{Code: "CERT_WRONG", Reason: "SIGNATURE_UNTRUSTED_KEY",
+		a.add(Finding{Code: "CERT_WRONG", Reason: string(sp.ReasonSignatureUntrustedKey),
 			Title:    "The certificate in the workspace is not Okta's signing certificate for this app",
 			Field:    FieldCertificate,
 			Expected: "the certificate Okta signs with: " + signerDesc,

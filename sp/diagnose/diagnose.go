@@ -189,7 +189,13 @@ func Diagnose(in Input) *Report {
 
 	// The SP's answer, from the SP's code, under every profile.
 	for _, p := range sp.AllProfiles() {
-		rep.ByProfile[string(p)] = explain(cfg, ev, p, a.at)
+		res, x := explain(cfg, ev, p, a.at)
+		rep.ByProfile[string(p)] = res
+		if p == sp.ProfileStrict {
+			a.sp.strict = x
+		} else {
+			a.sp.ip = x
+		}
 	}
 	rep.Result = rep.ByProfile[profile]
 	if r := ev.Recorded; r != nil && r.Stage == "handler" {
@@ -237,12 +243,12 @@ func Diagnose(in Input) *Report {
 		// The missing InResponseTo is the same fact seen from the response.
 		kept := a.findings[:0]
 		for _, f := range a.findings {
-			if f.Code != "IN_RESPONSE_TO_MISSING" {
+			if f.Code != string(sp.ReasonInResponseToMissing) {
 				kept = append(kept, f)
 			}
 		}
 		a.findings = kept
-		a.add(Finding{Code: "MISSING_INITIAL_STATE", Reason: r.Reason, Title: "The sign-in was started from Okta (the tile), not from the workspace",
+		a.add(Finding{Code: string(sp.ReasonMissingInitialState), Reason: r.Reason, Title: "The sign-in was started from Okta (the tile), not from the workspace",
 			Field: FieldSignIn, Expected: "a POST to the Redirect URL from a browser that started the sign-in at the workspace",
 			Found: "the Redirect URL page found no sign-in in progress in this browser (IdP-initiated sign-in, or the browser lost the workspace's state)",
 			Fix:   "Sign in from the workspace: " + signInURL(cfg) + " (bookmark it instead of the Okta tile). IdP-initiated sign-in is not supported.",
@@ -261,7 +267,7 @@ func Diagnose(in Input) *Report {
 }
 
 // explain runs the SP's verification under one profile.
-func explain(cfg Config, ev *Evidence, p sp.Profile, at time.Time) Result {
+func explain(cfg Config, ev *Evidence, p sp.Profile, at time.Time) (Result, sp.Explanation) {
 	x := sp.Explain(sp.ExplainInput{
 		ServiceProviderEntityID: cfg.ServiceProviderEntityID,
 		RedirectURL:             cfg.RedirectURL,
@@ -279,10 +285,10 @@ func explain(cfg Config, ev *Evidence, p sp.Profile, at time.Time) Result {
 	r := Result{Stage: x.Stage, SignedResponse: x.SignedResponse, SignedAssertion: x.SignedAssertion, Certificate: x.CertificateIndex + 1}
 	if x.Err != nil {
 		r.Outcome, r.HTTPStatus, r.Message, r.Reason, r.Detail = "reject", x.Err.HTTPStatus, x.Err.Message(), string(x.Err.Reason), x.Err.ReasonDetail
-		return r
+		return r, x
 	}
 	r.Outcome, r.Email = "accept", x.Email
-	return r
+	return r, x
 }
 
 // providerID is the workspace's provider ID: the config's, else the one the

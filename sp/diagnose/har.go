@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/samlharness/samlharness/sp"
 )
 
 // The HAR 1.2 subset this reader uses, as Chromium exports it (DevTools →
@@ -337,7 +338,7 @@ func handlerPageError(e *harEntry) (code, message string) {
 	}
 	code = m[1]
 	message = code
-	if code == "MISSING_INITIAL_STATE" {
+	if code == string(sp.ReasonMissingInitialState) {
 		message = "Unable to process request due to missing initial state. This may happen if browser sessionStorage is inaccessible or accidentally cleared. Some specific scenarios are - 1) Using IDP-Initiated SAML SSO. 2) Using signInWithRedirect in a storage-partitioned browser environment."
 	}
 	return code, message
