@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -97,7 +98,7 @@ func hostileReaderCases() []readerCase {
 		return getEntry("2026-01-15T09:29:00.000Z", fmt.Sprintf("https://acme.test/page/%d", i), 200, strings.Repeat("x", 1500))
 	})
 	bombHAR := harOfSize(harSize, func(i int) map[string]any {
-		return getEntry("2026-01-15T09:29:00.000Z", "https://acme.okta.test/app/x/sso/saml?SAMLRequest="+reqBomb, 200, "")
+		return getEntry("2026-01-15T09:29:00.000Z", "https://acme.okta.test/app/x/sso/saml?SAMLRequest="+url.QueryEscape(reqBomb), 200, "")
 	})
 	// Config: a megabyte of certificates, against one of real ones.
 	_, p := testOktaCert(nil)
