@@ -1,19 +1,69 @@
 package sp
 
-// check_binding.go: the HTTP-POST binding's decoding of the SAMLResponse.
+// check_binding.go: the HTTP-POST binding: the SAMLResponse form value
+// and its decoding.
+
+import "net/url"
 
 // Step names of the binding concern.
 const (
+	stepPostBinding  = "http-post-binding"
 	stepResponseSize = "response-size"
 	stepBase64Decode = "base64-decode"
 )
+
+// postBinding is the form accounts:signInWithIdp received.
+type postBinding struct {
+	requestURI string // the page the IdP posted to (requestUri)
+	body       string // the raw application/x-www-form-urlencoded body (postBody)
+}
+
+var checkPostBinding = &check{
+	StepInfo: StepInfo{Name: stepPostBinding, Concern: ConcernBinding, Stage: ExplainStageSignInWithIdp,
+		Summary: "the response came on the HTTP-POST binding: exactly one SAMLResponse parameter in a bounded, well-formed postBody",
+		Rule:    Rule{Kind: RuleSpecified, Clause: "saml-profiles §4.1.2 (responses are not sent with HTTP-Redirect); saml-bindings §3.5"},
+		Reasons: []Reason{ReasonResponseTooLarge, ReasonResponseMalformed, ReasonBindingUnsupported}},
+	produces: true,
+	run: func(st *checkState) *APIError {
+		if st.in.post == nil {
+			return nil // Explain: the SAMLResponse value is given
+		}
+		encoded, e := samlResponseParameter(*st.in.post, st.s.cfg.MaxResponseBytes)
+		st.encoded = encoded
+		return e
+	},
+}
+
+// samlResponseParameter extracts the one SAMLResponse value of a postBody.
+func samlResponseParameter(post postBinding, maxResponseBytes int) (string, *APIError) {
+	if limit := 3*maxResponseBytes + 64<<10; len(post.body) > limit {
+		return "", newError(ReasonResponseTooLarge, nil, "postBody is %d bytes; the limit is %d bytes", len(post.body), limit)
+	}
+	form, err := url.ParseQuery(post.body)
+	if err != nil {
+		return "", newError(ReasonResponseMalformed, nil, "postBody is not application/x-www-form-urlencoded: %v", err)
+	}
+	values := form["SAMLResponse"]
+	switch len(values) {
+	case 0:
+		if u, err := url.Parse(post.requestURI); err == nil && u.Query().Has("SAMLResponse") {
+			return "", newError(ReasonBindingUnsupported, nil, "the SAMLResponse arrived in the query of the Redirect URL (HTTP-Redirect binding): responses must be POSTed (saml-profiles §4.1.2); in Okta this cannot be chosen, so check the IdP's ACS binding")
+		}
+		return "", newError(ReasonResponseMalformed, nil, "postBody has no SAMLResponse parameter (the IdP must POST the response with the HTTP-POST binding)")
+	case 1:
+		return values[0], nil
+	default:
+		return values[0], newError(ReasonResponseMalformed, nil, "postBody has %d SAMLResponse parameters: exactly one is allowed", len(values))
+	}
+}
 
 var checkResponseSize = &check{
 	StepInfo: StepInfo{Name: stepResponseSize, Concern: ConcernBinding, Stage: ExplainStageSignInWithIdp,
 		Summary: "the encoded SAMLResponse is within the size cap, checked before decoding",
 		Rule:    Rule{Kind: RuleAssumed, Reason: "bounded cost for any input; Identity Platform's own limit is not recorded"},
 		Reasons: []Reason{ReasonResponseTooLarge}},
-	run: func(st *checkState) *APIError { return checkEncodedSize(st.encoded, st.s.cfg.MaxResponseBytes) },
+	needs: []string{stepPostBinding},
+	run:   func(st *checkState) *APIError { return checkEncodedSize(st.encoded, st.s.cfg.MaxResponseBytes) },
 }
 
 var checkBase64 = &check{

@@ -61,7 +61,7 @@ func TestChecklistDescription(t *testing.T) {
 	for _, ri := range ReasonTable {
 		if (ri.Surface == SurfaceIdentityToolkit || ri.Reason == ReasonNameIDNotEmail || ri.Reason == ReasonDomainNotAllowed) && !covered[ri.Reason] {
 			switch ri.Reason {
-			case ReasonRequestURIMismatch, ReasonSessionUnknown, ReasonProviderNotFound, ReasonProviderDisabled, ReasonBindingUnsupported,
+			case ReasonRequestURIMismatch, ReasonSessionUnknown, ReasonProviderNotFound, ReasonProviderDisabled,
 				ReasonContinueURIMissing, ReasonContinueURIInvalid, ReasonRequestInvalid, ReasonInternal:
 				continue // raised by the endpoints around the checklist
 			}
@@ -214,7 +214,7 @@ func TestExplainCollectsAll(t *testing.T) {
 	bad := Explain(explainIn(t, b64("<!DOCTYPE x><r/>"), nil))
 	for _, r := range bad.Steps {
 		switch r.Step {
-		case stepResponseSize, stepBase64Decode, stepCertificatesParse:
+		case stepPostBinding, stepResponseSize, stepBase64Decode, stepCertificatesParse:
 			if r.Status != StepPass {
 				t.Errorf("%s: %s", r.Step, r.Status)
 			}
@@ -288,11 +288,11 @@ func TestReasonProvenance(t *testing.T) {
 	}
 }
 
-// TestNamespaceNamesLinear: the name checks on an element with 50,000
-// prefixed attributes (beyond the scan's limit, checked directly) take
-// linear time; the quadratic version took seconds.
+// TestNamespaceNamesLinear: the name checks on an element with many
+// prefixed attributes (beyond the scan's limit, checked directly) grow
+// linearly: ten times the attributes cost far less than the hundred times
+// a quadratic check (the earlier version) costs.
 func TestNamespaceNamesLinear(t *testing.T) {
-	t.Parallel()
 	tree := func(xml string) *etree.Element {
 		roots, e := buildTree([]byte(xml))
 		if e != nil {
@@ -300,17 +300,23 @@ func TestNamespaceNamesLinear(t *testing.T) {
 		}
 		return roots[0]
 	}
-	many := rootWithAttributes(50000, "p:")
-	root := tree(many)
-	dup := tree(strings.TrimSuffix(many, `></samlp:Response>`) + ` p:a0="x"></samlp:Response>`)
-	start := time.Now()
-	if e := checkNamespaceNames(root); e != nil {
-		t.Fatal(e)
+	cost := func(el *etree.Element) time.Duration {
+		best := time.Duration(1 << 62)
+		for range 3 {
+			start := time.Now()
+			if e := checkNamespaceNames(el); e != nil {
+				t.Fatal(e)
+			}
+			best = min(best, time.Since(start))
+		}
+		return best
 	}
+	small, large := tree(rootWithAttributes(1000, "p:")), tree(rootWithAttributes(10000, "p:"))
+	if a, b := cost(small), cost(large); b > 40*a {
+		t.Errorf("1,000 attributes: %s; 10,000: %s (%.0f×, linear is 10×)", a, b, float64(b)/float64(a))
+	}
+	dup := tree(strings.TrimSuffix(rootWithAttributes(20000, "p:"), `></samlp:Response>`) + ` p:a0="x"></samlp:Response>`)
 	if e := checkNamespaceNames(dup); e == nil || e.Reason != ReasonResponseMalformed || !strings.Contains(e.ReasonDetail, "p:a0 twice") {
 		t.Fatalf("duplicate: %v", e)
-	}
-	if d := time.Since(start); d > time.Second {
-		t.Fatalf("50,000 attributes took %s", d)
 	}
 }

@@ -86,7 +86,7 @@ var stepsProducingVerifiedContent = map[string]bool{
 // XML-safety and structure steps before it, replay and NameID after it,
 // and the workspace policy of the session step last.
 var checklist = []*check{
-	checkResponseSize, checkBase64, checkXMLScan, checkXMLParse, checkSingleRoot, checkNames, checkRootIsResponse,
+	checkPostBinding, checkResponseSize, checkBase64, checkXMLScan, checkXMLParse, checkSingleRoot, checkNames, checkRootIsResponse,
 	checkIDsPresent, checkIDsUnique, checkVersion, checkSignatureCount, checkNoEncryptedAssertion,
 	checkAssertionPlacement, checkSignaturePlacement, checkSignatureSchemaShape, checkSignatureAlgorithms,
 	checkCertificatesParse, checkSignaturePresent, checkSignatureProfileStep, checkSignatureVerify, checkSigningCertificatePolicy,

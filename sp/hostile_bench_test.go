@@ -48,6 +48,28 @@ func elementsWithAttributes(n, k int) string {
 	return `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:p="urn:x" ID="_r" Version="2.0">` + b.String() + `</samlp:Response>`
 }
 
+// namespaceFanout is a response with a (bogus) signature over the whole
+// Response and levels nested elements declaring perLevel prefixes each
+// around leaves empty elements: canonicalization copies the prefixes in
+// scope for every element (goxmldsig's traversal limit bounds it).
+func namespaceFanout(levels, perLevel, leaves int) string {
+	var b strings.Builder
+	b.WriteString(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r" Version="2.0"><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="#_r"><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>AAAA</ds:DigestValue></ds:Reference></ds:SignedInfo><ds:SignatureValue>AAAA</ds:SignatureValue></ds:Signature>`)
+	n := 0
+	for l := 0; l < levels; l++ {
+		b.WriteString("<n")
+		for k := 0; k < perLevel; k++ {
+			fmt.Fprintf(&b, ` xmlns:p%d="u%d"`, n, n)
+			n++
+		}
+		b.WriteString(">")
+	}
+	b.WriteString(strings.Repeat("<x/>", leaves))
+	b.WriteString(strings.Repeat("</n>", levels))
+	b.WriteString(`</samlp:Response>`)
+	return b.String()
+}
+
 // hostileInputs are the classes of hostile input the SP must refuse in
 // time and memory within a small multiple of a valid response's cost.
 func hostileInputs() []hostileInput {
@@ -63,6 +85,7 @@ func hostileInputs() []hostileInput {
 		{"root-attributes-50000", b64(rootWithAttributes(50000, "")), ReasonXMLLimit},
 		{"root-prefixed-attributes-50000", b64(rootWithAttributes(50000, "p:")), ReasonXMLLimit},
 		{"attributes-78x255-then-duplicate", b64(elementsWithAttributes(78, 255)), ReasonResponseMalformed},
+		{"namespace-fanout-60x250-signed", b64(namespaceFanout(60, 250, 9800)), ReasonXMLLimit},
 		{"oversize-8MiB", strings.Repeat("A", 8<<20), ReasonResponseTooLarge},
 	}
 }

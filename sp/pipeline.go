@@ -26,6 +26,9 @@ type verifyInput struct {
 	callback   string // the Redirect URL
 	spEntityID string
 	replayTTL  time.Duration // fallback replay-cache lifetime when the assertion states no expiry
+	// post is the HTTP-POST binding's form as accounts:signInWithIdp got it
+	// (nil: the encoded SAMLResponse is given directly, as Explain does).
+	post *postBinding
 }
 
 // SAMLAttribute is one attribute of the verified assertion.

@@ -110,24 +110,6 @@ func (s *Server) SignInWithIdp(ctx context.Context, req SignInWithIdpRequest) (*
 	if e != nil {
 		return nil, e
 	}
-	if limit := 3*s.cfg.MaxResponseBytes + 64<<10; len(req.PostBody) > limit {
-		return nil, newError(ReasonResponseTooLarge, nil, "postBody is %d bytes; the limit is %d bytes", len(req.PostBody), limit)
-	}
-	form, err := url.ParseQuery(req.PostBody)
-	if err != nil {
-		return nil, newError(ReasonResponseMalformed, nil, "postBody is not application/x-www-form-urlencoded: %v", err)
-	}
-	values := form["SAMLResponse"]
-	switch len(values) {
-	case 0:
-		if u, err := url.Parse(req.RequestURI); err == nil && u.Query().Has("SAMLResponse") {
-			return nil, newError(ReasonBindingUnsupported, nil, "the SAMLResponse arrived in the query of the Redirect URL (HTTP-Redirect binding): responses must be POSTed (saml-profiles §4.1.2); in Okta this cannot be chosen, so check the IdP's ACS binding")
-		}
-		return nil, newError(ReasonResponseMalformed, nil, "postBody has no SAMLResponse parameter (the IdP must POST the response with the HTTP-POST binding)")
-	case 1:
-	default:
-		return nil, newError(ReasonResponseMalformed, nil, "postBody has %d SAMLResponse parameters: exactly one is allowed", len(values))
-	}
 	login, e := s.verifySAMLResponse(verifyInput{
 		rt:         rt,
 		requestID:  p.requestID,
@@ -135,7 +117,8 @@ func (s *Server) SignInWithIdp(ctx context.Context, req SignInWithIdpRequest) (*
 		callback:   callback,
 		spEntityID: entityID,
 		replayTTL:  s.cfg.PendingTTL,
-	}, values[0])
+		post:       &postBinding{requestURI: req.RequestURI, body: req.PostBody},
+	}, "")
 	if e != nil {
 		return nil, e
 	}
