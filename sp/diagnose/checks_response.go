@@ -110,7 +110,7 @@ func (a *analysis) checkIssuer() {
 		if assertionIssuer != "" && a.sp.passed(sp.ReasonIssuerMismatch) {
 			a.pass("Issuer = Identity Provider Entity Id")
 		}
-		a.metadataEntityID(assertionIssuer)
+		a.metadataEntityID(orDefault(assertionIssuer, f.Issuer))
 		return
 	}
 	code := string(reason)
