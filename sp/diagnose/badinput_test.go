@@ -95,8 +95,9 @@ func TestParseConfigBadInput(t *testing.T) {
 		{"missing fields", `{"ssoProvider":"SAML"}`, ErrConfigMissingField, []string{`"serviceProviderEntityId" is missing`, `"redirectUrl" is missing`, `"identityProviderEntityId" is missing`, `"certificates" is missing`, `"domains" is missing`}},
 		{"misspelled field", `{"serviceProviderEntityId":"https://x.example","redirectUrl":"https://x.example/__/auth/handler","identityProviderEntityId":"i","certificate":"-----BEGIN","domains":["a.b"]}`, ErrConfigMissingField, []string{`"certificates" is missing`, "certificate —"}},
 		{"certificates as a string", `{"certificates":"-----BEGIN CERTIFICATE-----"}`, ErrConfigInvalidField, []string{`"certificates"`, "an array of strings"}},
-		{"relative URL", `{"serviceProviderEntityId":"elevenlabs.io","redirectUrl":"https://x.example/__/auth/handler","identityProviderEntityId":"i","certificates":["c"],"domains":["a.b"]}`, ErrConfigMissingField, []string{"absolute URL"}},
-		{"unknown profile", `{"serviceProviderEntityId":"https://x.example","redirectUrl":"https://x.example/__/auth/handler","identityProviderEntityId":"i","certificates":["c"],"domains":["a.b"],"profile":"lenient"}`, ErrConfigMissingField, []string{"identity-platform"}},
+		// Unusual values are findings, not refusals (TestUnusualSettingsAreFindings).
+		{"entity ID not a URL", `{"serviceProviderEntityId":"elevenlabs.io","redirectUrl":"https://x.example/__/auth/handler","identityProviderEntityId":"i","certificates":["c"],"domains":["a.b"]}`, "", nil},
+		{"unknown profile", `{"serviceProviderEntityId":"https://x.example","redirectUrl":"https://x.example/__/auth/handler","identityProviderEntityId":"i","certificates":["c"],"domains":["a.b"],"profile":"lenient"}`, "", nil},
 		{"too large", `{"x":"` + strings.Repeat("a", MaxConfigBytes) + `"}`, ErrInputTooLarge, nil},
 		{"admin API answer", `{"workspaceId":"w","providerId":"saml.workspace-w","configured":true,"ssoProvider":"SAML","serviceProviderEntityId":"https://x.example","redirectUrl":"https://x.example/__/auth/handler","identityProviderEntityId":"i","identityProviderSignInUrl":"https://o.example/sso/saml","certificates":["c"],"domains":["a.b"],"enabled":true,"profile":"identity-platform","warnings":[],"revision":1,"loggedOutSessions":0}`, "", nil},
 	}

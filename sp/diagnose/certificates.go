@@ -8,8 +8,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -149,8 +147,6 @@ type ConfiguredCertificate struct {
 	text string
 }
 
-var lineColumn = regexp.MustCompile(`line (\d+), column (\d+)`)
-
 // configuredCertificates parses each pasted certificate with the SP's parser.
 func configuredCertificates(texts []string) []ConfiguredCertificate {
 	out := make([]ConfiguredCertificate, len(texts))
@@ -162,10 +158,7 @@ func configuredCertificates(texts []string) []ConfiguredCertificate {
 			cc.Certificate = certInfo(d.Certificate)
 		} else {
 			cc.Role = RoleUnparseable
-			if m := lineColumn.FindStringSubmatch(d.Message); m != nil {
-				cc.Line, _ = strconv.Atoi(m[1])
-				cc.Column, _ = strconv.Atoi(m[2])
-			}
+			cc.Line, cc.Column = d.Line, d.Column
 		}
 		cc.Shape = pasteShape(t, d)
 		out[i] = cc
@@ -228,10 +221,10 @@ func pasteShape(t string, d sp.CertificateDiagnosis) string {
 		}
 		return "no-armor-one-line"
 	case sp.CertPEMHeader:
-		switch {
-		case strings.Contains(d.Message, "indented"):
+		switch d.Shape {
+		case sp.ShapeIndentedArmor:
 			return "indented"
-		case strings.Contains(d.Message, "flattened") || strings.Contains(d.Message, "continues on the"):
+		case sp.ShapeBodyOnHeaderLine:
 			return "flattened"
 		}
 	case sp.CertPEMFooter:
@@ -246,7 +239,7 @@ func pasteShape(t string, d sp.CertificateDiagnosis) string {
 		}
 		return "truncated"
 	case sp.CertBase64Char:
-		if strings.Contains(d.Message, "ellipsis") {
+		if d.Shape == sp.ShapeEllipsis {
 			return "truncated"
 		}
 		return "llm-rewrapped"

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"sort"
 	"strings"
 )
@@ -80,6 +79,14 @@ func ParseConfig(data []byte) (Config, error) {
 		}
 		return Config{}, errorf(ErrConfigJSON, "the config cannot be read: %v", err)
 	}
+	for _, l := range []struct {
+		name   string
+		n, max int
+	}{{"certificates", len(c.Certificates), MaxCertificates}, {"domains", len(c.Domains), MaxDomains}, {"verifiedDomains", len(c.VerifiedDomains), MaxDomains}} {
+		if l.n > l.max {
+			return Config{}, errorf(ErrInputTooLarge, "config field %q lists %d values; the limit is %d. Expected the workspace's settings as the admin UI shows them", l.name, l.n, l.max)
+		}
+	}
 	required := []struct {
 		name, value, what string
 	}{
@@ -98,16 +105,10 @@ func ParseConfig(data []byte) (Config, error) {
 	if len(c.Domains) == 0 {
 		problems = append(problems, `"domains" is missing or empty: expected the allowed SSO domains as a JSON array, e.g. ["company.com"]`)
 	}
-	for _, f := range []struct{ name, value string }{{"serviceProviderEntityId", c.ServiceProviderEntityID}, {"redirectUrl", c.RedirectURL}} {
-		if v := strings.TrimSpace(f.value); v != "" {
-			if u, err := url.Parse(v); err != nil || u.Scheme == "" || u.Host == "" {
-				problems = append(problems, fmt.Sprintf("%q is %q: expected an absolute URL as the workspace shows it", f.name, v))
-			}
-		}
-	}
-	if p := strings.TrimSpace(c.Profile); p != "" && p != "identity-platform" && p != "strict" {
-		problems = append(problems, fmt.Sprintf("\"profile\" is %q: expected \"identity-platform\" or \"strict\"", p))
-	}
+	// Unusual values (an entity ID that is not a URL, an unknown profile)
+	// are not refused: Identity Platform accepts any string as the SP
+	// entity ID, so the diagnosis goes on and reports them as findings
+	// (checkConfig).
 	if len(problems) > 0 {
 		msg := strings.Join(problems, "; ")
 		if len(unknown) > 0 {

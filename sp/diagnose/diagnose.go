@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -139,7 +140,13 @@ func Diagnose(in Input) *Report {
 		ev = &Evidence{}
 	}
 	cfg := in.Config
-	a := &analysis{cfg: cfg, ev: ev, md: in.Metadata, okta: in.Okta}
+	md := in.Metadata
+	if md != nil && len(md.Certificates) > MaxMetadataCertificates {
+		bounded := *md
+		bounded.Certificates = bounded.Certificates[:MaxMetadataCertificates]
+		md = &bounded
+	}
+	a := &analysis{cfg: cfg, ev: ev, md: md, okta: in.Okta}
 	switch {
 	case !in.At.IsZero():
 		a.at, a.atSource = in.At.UTC(), "--at"
@@ -172,7 +179,7 @@ func Diagnose(in Input) *Report {
 		Passed:    []string{},
 		Okta:      in.Okta,
 	}
-	if md := in.Metadata; md != nil {
+	if md != nil {
 		ms := &MetadataSummary{EntityID: md.EntityID, SSOLocations: md.SSOLocations, Certificates: []*CertificateInfo{}}
 		for _, c := range md.Certificates {
 			ms.Certificates = append(ms.Certificates, certInfo(c))
@@ -182,7 +189,13 @@ func Diagnose(in Input) *Report {
 
 	// The SP's answer, from the SP's code, under every profile.
 	for _, p := range sp.AllProfiles() {
-		rep.ByProfile[string(p)] = explain(cfg, ev, p, a.at)
+		res, x := explain(cfg, ev, p, a.at)
+		rep.ByProfile[string(p)] = res
+		if p == sp.ProfileStrict {
+			a.sp.strict = x
+		} else {
+			a.sp.ip = x
+		}
 	}
 	rep.Result = rep.ByProfile[profile]
 	if r := ev.Recorded; r != nil && r.Stage == "handler" {
@@ -207,6 +220,9 @@ func Diagnose(in Input) *Report {
 		} else {
 			a.facts = facts
 			rep.Response = facts
+			if n := facts.SignaturesNotExamined; n > 0 {
+				rep.Evidence.Notes = append(rep.Evidence.Notes, fmt.Sprintf("the response carries %d more signed Assertions than the %d signatures examined; they were not tried", n, MaxSignatures))
+			}
 			a.checkStructure()
 			a.checkSignatures()
 			a.compareUnparseable()
@@ -227,12 +243,12 @@ func Diagnose(in Input) *Report {
 		// The missing InResponseTo is the same fact seen from the response.
 		kept := a.findings[:0]
 		for _, f := range a.findings {
-			if f.Code != "IN_RESPONSE_TO_MISSING" {
+			if f.Code != string(sp.ReasonInResponseToMissing) {
 				kept = append(kept, f)
 			}
 		}
 		a.findings = kept
-		a.add(Finding{Code: "MISSING_INITIAL_STATE", Reason: r.Reason, Title: "The sign-in was started from Okta (the tile), not from the workspace",
+		a.add(Finding{Code: string(sp.ReasonMissingInitialState), Reason: r.Reason, Title: "The sign-in was started from Okta (the tile), not from the workspace",
 			Field: FieldSignIn, Expected: "a POST to the Redirect URL from a browser that started the sign-in at the workspace",
 			Found: "the Redirect URL page found no sign-in in progress in this browser (IdP-initiated sign-in, or the browser lost the workspace's state)",
 			Fix:   "Sign in from the workspace: " + signInURL(cfg) + " (bookmark it instead of the Okta tile). IdP-initiated sign-in is not supported.",
@@ -241,10 +257,7 @@ func Diagnose(in Input) *Report {
 	if rep.Result.Outcome == "reject" && !hasReason(a.findings, rep.Result.Reason) {
 		a.add(spFinding(rep.Result))
 	}
-	rep.Findings = rank(a.findings, rep.Result.Reason, profile == string(sp.ProfileStrict))
-	if rep.Result.Outcome == "accept" {
-		rep.Findings = rank(a.findings, "", profile == string(sp.ProfileStrict))
-	}
+	rep.Findings = rank(a.findings, causeReason(rep.Result, a.findings), profile == string(sp.ProfileStrict))
 	rep.Passed = append(rep.Passed, a.passed...)
 	rep.Certificates = a.certs
 	if rep.Certificates == nil {
@@ -254,7 +267,7 @@ func Diagnose(in Input) *Report {
 }
 
 // explain runs the SP's verification under one profile.
-func explain(cfg Config, ev *Evidence, p sp.Profile, at time.Time) Result {
+func explain(cfg Config, ev *Evidence, p sp.Profile, at time.Time) (Result, sp.Explanation) {
 	x := sp.Explain(sp.ExplainInput{
 		ServiceProviderEntityID: cfg.ServiceProviderEntityID,
 		RedirectURL:             cfg.RedirectURL,
@@ -272,10 +285,10 @@ func explain(cfg Config, ev *Evidence, p sp.Profile, at time.Time) Result {
 	r := Result{Stage: x.Stage, SignedResponse: x.SignedResponse, SignedAssertion: x.SignedAssertion, Certificate: x.CertificateIndex + 1}
 	if x.Err != nil {
 		r.Outcome, r.HTTPStatus, r.Message, r.Reason, r.Detail = "reject", x.Err.HTTPStatus, x.Err.Message(), string(x.Err.Reason), x.Err.ReasonDetail
-		return r
+		return r, x
 	}
 	r.Outcome, r.Email = "accept", x.Email
-	return r
+	return r, x
 }
 
 // providerID is the workspace's provider ID: the config's, else the one the
@@ -302,11 +315,37 @@ func hasReason(fs []Finding, reason string) bool {
 	return false
 }
 
+// structuralReasons are the refusals of the checks the SP runs on the
+// document's shape before it looks at signatures.
+var structuralReasons = map[sp.Reason]bool{
+	sp.ReasonStructure: true, sp.ReasonAssertionMissing: true, sp.ReasonVersionInvalid: true, sp.ReasonResponseMalformed: true,
+}
+
+// causeReason is the reason of the finding ranked as the cause: the SP's
+// result, except that a response signed nowhere puts the missing signature
+// first when the SP stopped earlier at a structural defect. No unsigned
+// response is ever accepted, so fixing the structure alone cannot help; the
+// structural defect stays listed as a problem.
+func causeReason(r Result, fs []Finding) string {
+	if r.Outcome != "reject" {
+		return ""
+	}
+	missing := string(sp.ReasonSignatureMissing)
+	if structuralReasons[sp.Reason(r.Reason)] && hasReason(fs, missing) {
+		return missing
+	}
+	return r.Reason
+}
+
 // spFinding turns an SP refusal no check explains into a finding, with the
-// SP's own explanation.
+// SP's own explanation. Its title names the defect the SP found (the first
+// sentence of its detail), not every defect the reason stands for.
 func spFinding(r Result) Finding {
 	info := sp.Reason(r.Reason).Info()
-	title := info.Summary
+	title := firstSentence(r.Detail)
+	if title == "" {
+		title = info.Summary
+	}
 	if title == "" {
 		title = "the SP refused the response"
 	}

@@ -10,9 +10,18 @@
 //     Okta ↔ Service Provider Entity Id in the workspace"), what was
 //     expected, what was found, and the fix in the admin UIs' words.
 //
-// The findings come from reading the response with etree, trying every
-// configured certificate (and the certificates the response and the
-// metadata carry) with goxmldsig, and the SP's certificate diagnostics.
+// diagnose is a client of the SP's checklist: sp.Explain runs every named
+// verification step in collect-all mode under each profile, and a finding
+// is raised when a step refuses the response with its typed reason
+// (sp.Reason); nothing here re-decides a rule. What is diagnose's own:
+// reading the settings, the response, HARs and Okta's metadata and
+// settings (each reader bounded in size and linear in time), mapping each
+// reason to the admin UIs' fields with the values the response carries,
+// telling which certificate made the signatures (every configured
+// certificate, the KeyInfo's and the metadata's are tried with goxmldsig)
+// and what that says about the pasted ones (rotated, not yet active,
+// altered, another certificate), the SP's typed certificate shapes,
+// ranking, and the fix text.
 // Nothing leaves the machine: the package does no I/O beyond what its
 // caller hands it.
 //

@@ -44,6 +44,17 @@ const (
 	MaxResponseInputBytes = 8 << 20
 	// MaxHARBytes bounds a HAR file (exports with page content are large).
 	MaxHARBytes = 256 << 20
+	// MaxCertificates bounds the configured certificates a config may
+	// list (a workspace holds one or two; each is tried on every signature).
+	MaxCertificates = 64
+	// MaxDomains bounds the domains and verified domains of a config.
+	MaxDomains = 1000
+	// MaxMetadataCertificates bounds the signing certificates read from
+	// IdP metadata (Okta lists one).
+	MaxMetadataCertificates = 16
+	// MaxSignatures bounds the enveloped signatures examined in one
+	// response (Okta signs the Response and its one Assertion).
+	MaxSignatures = 8
 )
 
 // checkSize refuses data over limit with a message naming what was expected.

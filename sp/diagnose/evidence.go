@@ -173,7 +173,10 @@ func decodeSAMLValue(v string) (*decoded, error) {
 			out.notes = append(out.notes, "the SAMLResponse is base64 of base64 (encoded twice): it was decoded twice. An IdP must encode the response once; if the browser posted it like this, the SP cannot read it")
 			out.double = true
 			b = inner
-		} else if inflated, ok := inflate(b); ok {
+		} else if inflated, ok, tooBig := inflate(b, inflateLimit(len(b))); ok || tooBig {
+			if tooBig {
+				return nil, errorf(ErrInputTooLarge, "the SAMLResponse is deflated and inflates to more than %s from %s: a deflated response shrinks a few times, not more than %d times. Expected base64 of a <samlp:Response> document", byteSize(inflateLimit(len(b))), byteSize(len(b)), maxInflateRatio)
+			}
 			out.notes = append(out.notes, "the SAMLResponse is deflated (the HTTP-Redirect binding's encoding): it was inflated. Responses must be POSTed, base64 without deflate")
 			b = inflated
 		} else {
@@ -332,16 +335,28 @@ func base64Layer(b []byte) ([]byte, bool) {
 	return inner, bytes.HasPrefix(inner, []byte("<"))
 }
 
-// inflate undoes raw deflate, bounded.
-func inflate(b []byte) ([]byte, bool) {
+// maxInflateRatio bounds how many times deflated data may grow: XML
+// deflates a few times (an Okta response about 4×), so more is a bomb.
+const maxInflateRatio = 32
+
+// inflateLimit is the most a deflated input of n bytes may inflate to: a
+// fixed multiple, so inflating costs time in proportion to the input.
+func inflateLimit(n int) int { return min(MaxResponseInputBytes, maxInflateRatio*n+64<<10) }
+
+// inflate undoes raw deflate up to limit bytes. ok reports XML; tooBig that
+// the data inflates beyond limit (nothing more is read).
+func inflate(b []byte, limit int) (out []byte, ok, tooBig bool) {
 	r := flate.NewReader(bytes.NewReader(b))
 	defer r.Close()
-	out, err := io.ReadAll(io.LimitReader(r, MaxResponseInputBytes))
+	out, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	if len(out) > limit {
+		return nil, false, true
+	}
 	if err != nil || len(out) == 0 {
-		return nil, false
+		return nil, false, false
 	}
 	out = trimXMLPrefix(out)
-	return out, bytes.HasPrefix(out, []byte("<"))
+	return out, bytes.HasPrefix(out, []byte("<")), false
 }
 
 func trimXMLPrefix(b []byte) []byte {

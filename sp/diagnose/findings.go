@@ -93,12 +93,6 @@ const (
 	stepAdvice
 )
 
-// strictOnlyReasons are the reasons only the strict profile raises.
-var strictOnlyReasons = map[string]bool{
-	"SIGNATURE_ALGORITHM": true, "CERT_EXPIRED": true, "RECIPIENT_MISMATCH": true,
-	"SUBJECT_CONFIRMATION": true, "CONDITION_UNSUPPORTED": true,
-}
-
 // rank assigns severities against the SP's result and orders the
 // findings: the cause first, then the problems in the SP's check order,
 // then the warnings.

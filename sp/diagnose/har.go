@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/samlharness/samlharness/sp"
 )
 
 // The HAR 1.2 subset this reader uses, as Chromium exports it (DevTools →
@@ -115,7 +116,7 @@ func ParseHAR(data []byte, sel HARSelect) (*Evidence, []Login, error) {
 	if h.Log == nil || h.Log.Entries == nil {
 		return nil, nil, errorf(ErrHARNotHAR, "the file is JSON but has no log.entries. %s", expected)
 	}
-	logins := findLogins(h.Log.Entries)
+	logins := findLogins(h.Log.Entries, newInflateBudget(len(data)))
 	if len(logins) == 0 {
 		return nil, nil, noSAMLError(h.Log.Entries)
 	}
@@ -172,7 +173,7 @@ func ParseHAR(data []byte, sel HARSelect) (*Evidence, []Login, error) {
 // when the capture lacks that POST, an accounts:signInWithIdp call whose
 // postBody carries one), with the request that started it and the SP's
 // answers after it.
-func findLogins(entries []*harEntry) []Login {
+func findLogins(entries []*harEntry, budget *inflateBudget) []Login {
 	var logins []Login
 	seen := map[string]int{}
 	requestID, requestFrom := "", ""
@@ -180,7 +181,7 @@ func findLogins(entries []*harEntry) []Login {
 		if e == nil {
 			continue
 		}
-		if id, from := authnRequestIDOf(e, i); id != "" {
+		if id, from := authnRequestIDOf(e, i, budget); id != "" {
 			requestID, requestFrom = id, from
 		}
 		v := ""
@@ -337,7 +338,7 @@ func handlerPageError(e *harEntry) (code, message string) {
 	}
 	code = m[1]
 	message = code
-	if code == "MISSING_INITIAL_STATE" {
+	if code == string(sp.ReasonMissingInitialState) {
 		message = "Unable to process request due to missing initial state. This may happen if browser sessionStorage is inaccessible or accidentally cleared. Some specific scenarios are - 1) Using IDP-Initiated SAML SSO. 2) Using signInWithRedirect in a storage-partitioned browser environment."
 	}
 	return code, message
@@ -346,7 +347,7 @@ func handlerPageError(e *harEntry) (code, message string) {
 // authnRequestIDOf finds an AuthnRequest in an entry: a URL (or redirect
 // Location) with a SAMLRequest query parameter, a createAuthUri answer's
 // authUri, or a POSTed SAMLRequest.
-func authnRequestIDOf(e *harEntry, i int) (string, string) {
+func authnRequestIDOf(e *harEntry, i int, budget *inflateBudget) (string, string) {
 	candidates := []struct{ raw, from string }{
 		{e.Response.RedirectURL, fmt.Sprintf("HAR entry %d: the SP's redirect to the IdP", i)},
 		{e.Request.URL, fmt.Sprintf("HAR entry %d: the request to the IdP", i)},
@@ -370,14 +371,14 @@ func authnRequestIDOf(e *harEntry, i int) (string, string) {
 			continue
 		}
 		if sr := u.Query().Get("SAMLRequest"); sr != "" {
-			if id := requestIDFromEncoded(sr, true); id != "" {
+			if id := requestIDFromEncoded(sr, true, budget); id != "" {
 				return id, c.from
 			}
 		}
 	}
 	if strings.EqualFold(e.Request.Method, "POST") {
 		if sr := formValue(e, "SAMLRequest"); sr != "" {
-			if id := requestIDFromEncoded(sr, false); id != "" {
+			if id := requestIDFromEncoded(sr, false, budget); id != "" {
 				return id, fmt.Sprintf("HAR entry %d: the SAMLRequest posted to the IdP", i)
 			}
 		}
@@ -385,20 +386,43 @@ func authnRequestIDOf(e *harEntry, i int) (string, string) {
 	return "", ""
 }
 
+// maxAuthnRequestBytes bounds one decoded AuthnRequest: the SP's are about
+// 1 KB.
+const maxAuthnRequestBytes = 64 << 10
+
+// inflateBudget bounds what a whole HAR may inflate to, so that many small
+// deflate bombs cost no more than the HAR's own size.
+type inflateBudget struct{ left int }
+
+func newInflateBudget(harBytes int) *inflateBudget {
+	return &inflateBudget{left: harBytes + maxAuthnRequestBytes}
+}
+
 // requestIDFromEncoded decodes a SAMLRequest (deflated for the Redirect
 // binding) and returns its ID.
-func requestIDFromEncoded(v string, deflated bool) string {
+func requestIDFromEncoded(v string, deflated bool, budget *inflateBudget) string {
+	if len(v) > 2*maxAuthnRequestBytes {
+		return ""
+	}
 	b, err := base64.StdEncoding.DecodeString(stripSpace(v))
 	if err != nil {
 		return ""
 	}
 	if deflated {
-		r := flate.NewReader(bytes.NewReader(b))
-		b, err = io.ReadAll(io.LimitReader(r, 1<<20))
-		r.Close()
-		if err != nil {
+		limit := min(maxAuthnRequestBytes, budget.left)
+		if limit <= 0 {
 			return ""
 		}
+		r := flate.NewReader(bytes.NewReader(b))
+		b, err = io.ReadAll(io.LimitReader(r, int64(limit)+1))
+		r.Close()
+		budget.left -= len(b)
+		if err != nil || len(b) > limit {
+			return ""
+		}
+	}
+	if !bytes.Contains(b, []byte("AuthnRequest")) {
+		return ""
 	}
 	doc := etree.NewDocument()
 	doc.ReadSettings = etree.ReadSettings{MaxDepth: 32}

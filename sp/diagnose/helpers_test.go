@@ -34,7 +34,9 @@ var (
 // testOktaCert is an Okta-shaped certificate of the primary fixture key
 // (minted with the standard library: these tests never use the mock IdP).
 func testOktaCert(t *testing.T) (*x509.Certificate, string) {
-	t.Helper()
+	if t != nil {
+		t.Helper()
+	}
 	oktaCertOnce.Do(func() {
 		key := fixtures.Key(fixtures.KeyIdPPrimary)
 		nb := testAt.AddDate(-1, 0, 0)
@@ -69,7 +71,7 @@ func responseXML(nameID string) string {
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
 // testConfig is a guide-configured workspace.
-func testConfig(t *testing.T) Config {
+func testConfig(t *testing.T) Config { // t may be nil (benchmarks)
 	_, p := testOktaCert(t)
 	return Config{SSOProvider: "SAML", ServiceProviderEntityID: testSP, RedirectURL: testRedirect,
 		IdentityProviderEntityID: testIssuer, IdentityProviderSignInURL: "https://dev-000000.okta.com/app/dev-000000_x_1/exk0123456789abcdefg/sso/saml",

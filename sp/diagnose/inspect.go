@@ -34,6 +34,9 @@ type ResponseFacts struct {
 	// Signatures are the enveloped signatures of the Response and its
 	// Assertions, with what verifies them.
 	Signatures []SignatureFacts `json:"signatures"`
+	// SignaturesNotExamined counts the signatures beyond MaxSignatures,
+	// which are not tried.
+	SignaturesNotExamined int `json:"signaturesNotExamined,omitempty"`
 	// Bytes is the size of the decoded XML.
 	Bytes int `json:"bytes"`
 
@@ -132,6 +135,10 @@ func readResponse(b []byte) (*ResponseFacts, string) {
 			f.Assertion = assertionFacts(a)
 		}
 		if sig := child(a, wire.NSDSig, "Signature"); sig != nil {
+			if len(f.Signatures) == MaxSignatures {
+				f.SignaturesNotExamined++
+				continue
+			}
 			f.Signatures = append(f.Signatures, signatureFacts("Assertion", a, sig))
 		}
 	}

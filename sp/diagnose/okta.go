@@ -103,6 +103,7 @@ func ParseMetadata(data []byte) (Metadata, error) {
 		return Metadata{}, errorf(ErrMetadata, "the metadata's root is %s. %s", found, expected)
 	}
 	md := Metadata{EntityID: strings.TrimSpace(root.SelectAttrValue("entityID", ""))}
+	seenLoc := map[string]bool{}
 	for _, desc := range root.ChildElements() {
 		if desc.Tag != "IDPSSODescriptor" || desc.NamespaceURI() != wire.NSMetadata {
 			continue
@@ -125,10 +126,14 @@ func ParseMetadata(data []byte) (Metadata, error) {
 					if err != nil {
 						return Metadata{}, errorf(ErrMetadata, "the metadata's ds:X509Certificate is not a certificate: %v", err)
 					}
+					if len(md.Certificates) == MaxMetadataCertificates {
+						return Metadata{}, errorf(ErrInputTooLarge, "the metadata lists more than %d signing certificates. %s", MaxMetadataCertificates, expected)
+					}
 					md.Certificates = append(md.Certificates, c)
 				}
 			case kd.Tag == "SingleSignOnService" && kd.NamespaceURI() == wire.NSMetadata:
-				if loc := strings.TrimSpace(kd.SelectAttrValue("Location", "")); loc != "" && !contains(md.SSOLocations, loc) {
+				if loc := strings.TrimSpace(kd.SelectAttrValue("Location", "")); loc != "" && !seenLoc[loc] {
+					seenLoc[loc] = true
 					md.SSOLocations = append(md.SSOLocations, loc)
 				}
 			}

@@ -9,12 +9,15 @@ package repro_test
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -79,10 +82,51 @@ type browser struct {
 	entries []harEntry
 }
 
-func newBrowser(now func() time.Time) *browser {
+func newBrowser(now func() time.Time) *browser { return newBrowserVia(now, nil) }
+
+// newBrowserVia is a browser whose requests go through rt (nil: the
+// network).
+func newBrowserVia(now func() time.Time, rt http.RoundTripper) *browser {
 	jar, _ := cookiejar.New(nil)
-	return &browser{now: now, client: &http.Client{Jar: jar, Timeout: 20 * time.Second,
+	return &browser{now: now, client: &http.Client{Jar: jar, Timeout: 20 * time.Second, Transport: rt,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// inProcess serves requests for the named hosts with their handlers, in
+// this process: a world at fixed https URLs, so its recordings do not
+// depend on ephemeral ports.
+type inProcess map[string]http.Handler
+
+func (ip inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
+	h, ok := ip[req.URL.Host]
+	if !ok {
+		return nil, fmt.Errorf("no in-process host %q", req.URL.Host)
+	}
+	in := req.Clone(req.Context())
+	in.RequestURI = req.URL.RequestURI()
+	in.RemoteAddr = "127.0.0.1:40000"
+	if in.Body == nil {
+		in.Body = http.NoBody
+	}
+	if req.URL.Scheme == "https" {
+		in.TLS = &tls.ConnectionState{HandshakeComplete: true}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, in)
+	resp := rec.Result()
+	resp.Request = req
+	return resp, nil
+}
+
+// sortedNV orders name/value pairs, so that recordings are deterministic.
+func sortedNV(nv []harNV) []harNV {
+	sort.SliceStable(nv, func(i, j int) bool {
+		if nv[i].Name != nv[j].Name {
+			return nv[i].Name < nv[j].Name
+		}
+		return nv[i].Value < nv[j].Value
+	})
+	return nv
 }
 
 // exchange is one recorded answer.
@@ -122,6 +166,7 @@ func (b *browser) do(method, target, contentType string, body []byte, kind strin
 		}
 		entry.Request.PostData = pd
 	}
+	entry.Request.QueryString = sortedNV(entry.Request.QueryString)
 	resp, err := b.client.Do(req)
 	if err != nil {
 		return nil, err
@@ -140,6 +185,7 @@ func (b *browser) do(method, target, contentType string, body []byte, kind strin
 			entry.Response.Headers = append(entry.Response.Headers, harNV{k, v})
 		}
 	}
+	entry.Response.Headers = sortedNV(entry.Response.Headers)
 	b.entries = append(b.entries, entry)
 	return &exchange{status: resp.StatusCode, url: req.URL, header: resp.Header, body: rb}, nil
 }

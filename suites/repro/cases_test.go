@@ -73,6 +73,7 @@ var _ = Describe("customer cases", func() {
 	}
 	diagnoseCase := func(ctx SpecContext, c scenario.Case) {
 		rep := diagnoseReplay(ctx, c, scenario.IdentityPlatform)
+		dumpReport("case", c.ID, rep)
 		var text bytes.Buffer
 		Expect(rep.WriteText(&text)).To(Succeed())
 		Expect(rep.Findings).NotTo(BeEmpty(), text.String())

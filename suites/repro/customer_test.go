@@ -19,7 +19,9 @@ import (
 	"flag"
 	"math/big"
 	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,6 +73,8 @@ type customerWorld struct {
 	ws      sp.Workspace
 	clock   *clock
 	servers []*httptest.Server
+	// transport serves a world at fixed URLs in process (nil: loopback).
+	transport http.RoundTripper
 }
 
 func (cw *customerWorld) close() {
@@ -103,6 +107,13 @@ func (cw *customerWorld) activePEM(t *testing.T) string {
 // signing certificate is two years old) and the workspace.
 func newCustomerWorld(t *testing.T, seed uint64) *customerWorld {
 	t.Helper()
+	return newCustomerWorldAt(t, seed, "", "")
+}
+
+// newCustomerWorldAt is a customer world at fixed URLs served in process
+// (see inProcess), or on loopback test servers when the URLs are empty.
+func newCustomerWorldAt(t *testing.T, seed uint64, idpURL, spURL string) *customerWorld {
+	t.Helper()
 	c := &clock{t: customerAt.AddDate(-2, 0, 0)}
 	keys := []string{fixtures.KeyIdPPrimary, fixtures.KeyIdPRotated, fixtures.KeySpare}
 	var mu sync.Mutex
@@ -124,10 +135,17 @@ func newCustomerWorld(t *testing.T, seed uint64) *customerWorld {
 		t.Fatal(err)
 	}
 	cw := &customerWorld{idp: idp, sp: svc, clock: c}
-	is := httptest.NewServer(idp)
-	ss := httptest.NewServer(svc)
-	cw.servers = []*httptest.Server{is, ss}
-	cw.idpURL, cw.spURL = is.URL, ss.URL
+	if idpURL != "" {
+		cw.idpURL, cw.spURL = idpURL, spURL
+		iu, _ := url.Parse(idpURL)
+		su, _ := url.Parse(spURL)
+		cw.transport = inProcess{iu.Host: idp, su.Host: svc}
+	} else {
+		is := httptest.NewServer(idp)
+		ss := httptest.NewServer(svc)
+		cw.servers = []*httptest.Server{is, ss}
+		cw.idpURL, cw.spURL = is.URL, ss.URL
+	}
 	idp.SetBaseURL(cw.idpURL)
 	svc.SetBaseURL(cw.spURL)
 	g, err := idp.AddGroup("Globex Staff")
@@ -217,7 +235,10 @@ type situation struct {
 	metadata bool // also give Okta's metadata
 	settings bool // also give the Okta app's SAML settings
 	tile     bool // the user clicks the Okta tile
-	skew     time.Duration
+	// idpURL and spURL place the world at fixed URLs, served in process
+	// (default: loopback servers on ephemeral ports).
+	idpURL, spURL string
+	skew          time.Duration
 	// okta changes the Okta app's settings; sso the workspace's form;
 	// later runs after the workspace is configured.
 	okta  func(s *mockidp.SAMLSettings, cw *customerWorld)
@@ -288,7 +309,7 @@ type evidence struct {
 // records the failed sign-in.
 func reproduce(t *testing.T, s situation, seed uint64) evidence {
 	t.Helper()
-	cw := newCustomerWorld(t, seed)
+	cw := newCustomerWorldAt(t, seed, s.idpURL, s.spURL)
 	defer cw.close()
 	cw.clock.set(customerAt.AddDate(0, -1, 0)) // configured a month before
 	settings := cw.app.Settings
@@ -321,7 +342,7 @@ func reproduce(t *testing.T, s situation, seed uint64) evidence {
 	if email == "" {
 		email = u.Email
 	}
-	br := newBrowser(cw.clock.now)
+	br := newBrowserVia(cw.clock.now, cw.transport)
 	res, err := br.signIn(cw.spURL, cw.idpURL+"/home/"+cw.app.Name+"/"+cw.app.ID, u.Login, customerPassword, email, s.tile)
 	if err != nil {
 		t.Fatalf("sign-in: %v", err)
@@ -386,6 +407,7 @@ func TestShippedCasesAreGenerated(t *testing.T) {
 			t.Parallel()
 			ev := reproduce(t, s, uint64(100+i))
 			rep := diagnoseEvidence(t, ev, s.evidence == "response", customerAt)
+			dumpReport("customer", s.name, rep)
 			if os.Getenv("REPRO_SHOW") != "" { // REPRO_SHOW=1 go test -v: print each diagnosis
 				var b bytes.Buffer
 				_ = rep.WriteText(&b)
