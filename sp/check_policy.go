@@ -25,7 +25,7 @@ var checkNameIDIsEmail = &check{
 		Reasons: []Reason{ReasonNameIDNotEmail}},
 	needs: []string{stepNameIDPresent},
 	run: func(st *checkState) *APIError {
-		if !isEmailAddress(st.nameID) {
+		if !isEmailAddress(st.nameID) || (st.policy.NameIDVisibleOnly && hasInvisibleCharacter(st.nameID)) {
 			return newError(ReasonNameIDNotEmail, map[string]string{"providerId": st.providerID, "nameId": st.nameID},
 				"the IdP sent NameID %q, which is not an email address: in Okta set Name ID format = EmailAddress and Application username = Email", st.nameID)
 		}
@@ -52,7 +52,7 @@ var checkDomainAllowed = &check{
 
 // checkWorkspacePolicy runs the session stage of the checklist for a
 // signed-in NameID (the session step's call).
-func (s *Server) checkWorkspacePolicy(providerID, nameID string, domains []string) *APIError {
-	st := &checkState{s: s, providerID: providerID, nameID: nameID, domains: domains}
+func (s *Server) checkWorkspacePolicy(profile Profile, providerID, nameID string, domains []string) *APIError {
+	st := &checkState{s: s, policy: PolicyFor(profile), providerID: providerID, nameID: nameID, domains: domains}
 	return s.runChecklist(st, ExplainStageSession)
 }

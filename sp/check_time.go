@@ -3,6 +3,12 @@ package sp
 // check_time.go: validity windows, exact (NotBefore inclusive, NotOnOrAfter
 // exclusive), as Identity Platform applies them in fireemu's recordings.
 
+import (
+	"github.com/beevik/etree"
+
+	"github.com/samlharness/samlharness/internal/wire"
+)
+
 // Step names of the time concern.
 const (
 	stepConditionsNotBefore      = "conditions-not-before"
@@ -82,6 +88,63 @@ var checkConfirmationNotOnOrAfter = &check{
 			nowS := formatInstant(st.in.now)
 			return newError(ReasonExpired, map[string]string{"now": nowS, "notOnOrAfter": formatInstant(noa)},
 				"the SubjectConfirmationData expired at %s; now is %s (%s late)", formatInstant(noa), nowS, st.in.now.Sub(noa))
+		}
+		return nil
+	},
+}
+
+// Step names of the strict time rules.
+const (
+	stepIssueInstantNotFuture = "issue-instant-not-future"
+	stepSessionNotOnOrAfter   = "session-not-on-or-after"
+)
+
+var checkIssueInstantNotFuture = &check{
+	StepInfo: StepInfo{Name: stepIssueInstantNotFuture, Concern: ConcernTime, Stage: ExplainStageSignInWithIdp,
+		Summary: "neither the Response nor the Assertion was issued after now plus the profile's skew",
+		Rule:    Rule{Kind: RulePolicy, Source: "strict profile: a message issued in the future by more than five minutes (the gap Okta leaves between IssueInstant and NotBefore) is not yet valid"},
+		Reasons: []Reason{ReasonResponseMalformed, ReasonNotYetValid}},
+	applies:        func(p Policy) bool { return p.IssueInstantNotFuture },
+	needs:          []string{stepAssertionSource},
+	needsAssertion: true,
+	run: func(st *checkState) *APIError {
+		for _, el := range []struct {
+			what string
+			t    *etree.Element
+		}{{"Response", st.resp}, {"Assertion", st.asn}} {
+			at, ok, e := instantAttr(el.t, "IssueInstant", el.what)
+			if e != nil {
+				return e
+			}
+			if ok && st.in.now.Add(st.policy.IssueInstantSkew).Before(at) {
+				nowS := formatInstant(st.in.now)
+				return newError(ReasonNotYetValid, map[string]string{"now": nowS, "notBefore": formatInstant(at)},
+					"the %s was issued at %s but now is %s (%s early, more than the %s allowed): check the SP's and the IdP's clocks", el.what, formatInstant(at), nowS, at.Sub(st.in.now), st.policy.IssueInstantSkew)
+			}
+		}
+		return nil
+	},
+}
+
+var checkSessionNotOnOrAfter = &check{
+	StepInfo: StepInfo{Name: stepSessionNotOnOrAfter, Concern: ConcernTime, Stage: ExplainStageSignInWithIdp,
+		Summary: "now is before every AuthnStatement's SessionNotOnOrAfter",
+		Rule:    Rule{Kind: RuleSpecified, Clause: "saml-core §2.7.2 (SessionNotOnOrAfter bounds any session derived from the assertion)"},
+		Reasons: []Reason{ReasonResponseMalformed, ReasonExpired}},
+	applies:        func(p Policy) bool { return p.SessionNotOnOrAfter },
+	needs:          []string{stepAssertionSource},
+	needsAssertion: true,
+	run: func(st *checkState) *APIError {
+		for _, as := range childElems(st.asn, wire.NSAssertion, "AuthnStatement") {
+			noa, ok, e := instantAttr(as, "SessionNotOnOrAfter", "AuthnStatement")
+			if e != nil {
+				return e
+			}
+			if ok && !st.in.now.Before(noa) {
+				nowS := formatInstant(st.in.now)
+				return newError(ReasonExpired, map[string]string{"now": nowS, "notOnOrAfter": formatInstant(noa)},
+					"the AuthnStatement's SessionNotOnOrAfter was %s; now is %s (%s late): no session may start from this assertion", formatInstant(noa), nowS, st.in.now.Sub(noa))
+			}
 		}
 		return nil
 	},

@@ -90,9 +90,9 @@ var checklist = []*check{
 	checkIDsPresent, checkIDsUnique, checkVersion, checkSignatureCount, checkNoEncryptedAssertion,
 	checkAssertionPlacement, checkSignaturePlacement, checkSignatureSchemaShape, checkSignatureAlgorithms,
 	checkCertificatesParse, checkSignaturePresent, checkSignatureProfileStep, checkSignatureVerify, checkSigningCertificatePolicy,
-	checkStatusSuccess, checkAssertionSource, checkMultiplicity, checkAssertionID,
+	checkStatusSuccess, checkAssertionSource, checkMultiplicity, checkAssertionID, checkIDsAreXMLNames, checkStatementsPresent,
 	checkDestination, checkResponseIssuer, checkAssertionIssuer, checkAudience, checkConditionsUnderstood,
-	checkConditionsNotBefore, checkConditionsNotOnOrAfter, checkSubjectPresent, checkConfirmationNotOnOrAfter,
+	checkConditionsNotBefore, checkIssueInstantNotFuture, checkConditionsNotOnOrAfter, checkSessionNotOnOrAfter, checkSubjectPresent, checkConfirmationNotOnOrAfter,
 	checkBearerConfirmation, checkRecipient, checkInResponseTo, checkReplay, checkNameIDPresent, checkNameIDTextOnly,
 	checkNameIDIsEmail, checkDomainAllowed,
 }

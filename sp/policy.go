@@ -1,5 +1,7 @@
 package sp
 
+import "time"
+
 // Policy is a profile's behaviour as named switches that the checklist's
 // steps read (replacing a "strict" boolean threaded through the pipeline).
 // The identity-platform profile's values follow what Identity Platform was
@@ -57,6 +59,26 @@ type Policy struct {
 	RecipientChecked bool
 	// NameIDTextOnly refuses a NameID with child elements.
 	NameIDTextOnly bool
+	// IDsAreXMLNames refuses a Response or Assertion ID that is not an
+	// xs:ID (an XML NCName).
+	IDsAreXMLNames bool
+	// StatementsRequired requires an AuthnStatement in the assertion and at
+	// least one Attribute in each AttributeStatement.
+	StatementsRequired bool
+	// IssueInstantNotFuture refuses a Response or Assertion issued more
+	// than IssueInstantSkew after now.
+	IssueInstantNotFuture bool
+	// IssueInstantSkew is the clock skew IssueInstantNotFuture tolerates:
+	// the five minutes Okta puts between IssueInstant and NotBefore, so an
+	// IdP clock ahead by less than that is judged by the same bound on
+	// both attributes.
+	IssueInstantSkew time.Duration
+	// SessionNotOnOrAfter refuses an assertion whose AuthnStatement
+	// SessionNotOnOrAfter has passed.
+	SessionNotOnOrAfter bool
+	// NameIDVisibleOnly refuses (as not an email) a NameID carrying
+	// invisible or format characters (Unicode category Cf, e.g. U+200B).
+	NameIDVisibleOnly bool
 }
 
 // PolicyFor returns a profile's Policy (an unknown profile gets the
@@ -83,5 +105,11 @@ func PolicyFor(p Profile) Policy {
 		BearerConfirmation:            true,
 		RecipientChecked:              true,
 		NameIDTextOnly:                true,
+		IDsAreXMLNames:                true,
+		StatementsRequired:            true,
+		IssueInstantNotFuture:         true,
+		IssueInstantSkew:              5 * time.Minute,
+		SessionNotOnOrAfter:           true,
+		NameIDVisibleOnly:             true,
 	}
 }

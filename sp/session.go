@@ -53,7 +53,7 @@ func (s *Server) CreateSession(ctx context.Context, idToken string) (Session, *A
 	if w == nil || w.sso == nil {
 		return Session{}, newError(ReasonIDTokenInvalid, nil, "the idToken's workspace no longer has SSO configured")
 	}
-	if e := s.checkWorkspacePolicy(rec.providerID, rec.nameID, w.sso.domains); e != nil {
+	if e := s.checkWorkspacePolicy(w.profile, rec.providerID, rec.nameID, w.sso.domains); e != nil {
 		return Session{}, e
 	}
 	sess := Session{
