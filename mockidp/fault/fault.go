@@ -3,7 +3,7 @@
 // a JSON admin API and a customer case file can all name one. Each registered
 // fault applies at one stage of the IdP's fixed pipeline:
 //
-//		settings → build → pre-sign → sign → post-sign → bind → delivery
+//		settings → build → pre-sign → sign → post-sign → bind
 //
 //	  - pre-sign faults edit the unsigned Response document; the IdP then signs
 //	    what they produced, so the signature is valid over bad content.
@@ -17,9 +17,12 @@
 //	    serialized bytes when the bind stage starts (see Apply).
 //	  - bind faults change the encoded form the browser posts (base64 shape,
 //	    duplicate parameters, Redirect binding, deflate).
-//	  - delivery faults are instructions to whoever delivers the response
-//	    (replay it, deliver it unsolicited, post it to another ACS); the IdP
-//	    records them and the driver carries them out.
+//
+// How a response is delivered (replayed, unsolicited, posted to another
+// ACS, held back) is not a fault: the scenario says it (Scenario.Delivery in
+// the catalogue) and the driver carries it out. A fault name that is not
+// registered is an error everywhere: Validate, Apply and the IdP's admin API
+// refuse it.
 package fault
 
 import (
@@ -44,12 +47,11 @@ const (
 	StageSign     Stage = "sign"
 	StagePostSign Stage = "post-sign"
 	StageBind     Stage = "bind"
-	StageDelivery Stage = "delivery"
 )
 
 // Stages returns the pipeline stages in order.
 func Stages() []Stage {
-	return []Stage{StagePreSign, StageSign, StagePostSign, StageBind, StageDelivery}
+	return []Stage{StagePreSign, StageSign, StagePostSign, StageBind}
 }
 
 // Valid reports whether s is one of the pipeline stages.
