@@ -42,7 +42,7 @@ func encryptPlan(c *Context) (*EncryptPlan, error) {
 func init() {
 	Register(Spec{
 		Name: "encrypt-with", Stage: StageSign,
-		Summary: "encrypt the Assertion (turning encryption on) to another recipient: wrong is a certificate whose key the SP does not hold (the IdP uses fixtures.KeySpare: enc-wrong-sp-key); sp is the configured SP encryption certificate. The IdP sets EncryptPlan.Key and must encrypt to that certificate",
+		Summary: "encrypt the Assertion (turning encryption on) to another recipient: wrong is a certificate whose key the SP does not hold (the IdP's spare key, Config.SpareKey: enc-wrong-sp-key); sp is the configured SP encryption certificate. The IdP sets EncryptPlan.Key and must encrypt to that certificate",
 		Params:  []ParamSpec{{Name: "key", Default: "wrong", Values: []string{"wrong", "sp"}, Summary: "recipient certificate"}},
 		Apply: func(c *Context, f Fault) error {
 			p, err := encryptPlan(c)

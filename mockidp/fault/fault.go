@@ -146,9 +146,9 @@ type SignPlan struct {
 // hold.
 const (
 	// KeyRotated is the IdP's other (inactive or newly generated) signing
-	// key, fixtures.KeyIdPRotated, with its own certificate in KeyInfo.
+	// key (the mock IdP's Config.RotatedKey), with its own certificate in KeyInfo.
 	KeyRotated = "idp-rotated"
-	// KeyWeak1024 is an RSA-1024 key (fixtures.KeyWeak1024) with its own
+	// KeyWeak1024 is an RSA-1024 key (the mock IdP's Config.WeakKey) with its own
 	// self-signed certificate in KeyInfo.
 	KeyWeak1024 = "weak-1024"
 )
@@ -163,7 +163,7 @@ type EncryptPlan struct {
 	Enabled bool
 	// Key selects the recipient certificate: "" is the SP encryption
 	// certificate configured in the app; "wrong" is a certificate whose key
-	// the SP does not hold (the IdP uses fixtures.KeySpare).
+	// the SP does not hold (the mock IdP's Config.SpareKey).
 	Key string
 	// KeyTransport is the EncryptedKey algorithm (wire.AlgRSAOAEPMGF1P by
 	// default, wire.AlgRSA15 on request).
