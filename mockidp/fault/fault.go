@@ -412,3 +412,11 @@ func OfStage(stage Stage, faults []Fault) []Fault {
 	}
 	return out
 }
+
+// registerAll registers the faults the given functions describe: each
+// fault is one small named function returning its Spec.
+func registerAll(specs ...func() Spec) {
+	for _, spec := range specs {
+		Register(spec())
+	}
+}
