@@ -266,15 +266,12 @@ func (idp *IdP) handleLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, idp.safeFromURI(fromURI), http.StatusFound)
 }
 
-// safeFromURI keeps fromURI only when it points into the IdP (a path, or
-// an absolute URL under the base URL), so the login page is no open
-// redirect.
+// safeFromURI keeps fromURI only when it is a path on the IdP (see
+// sameOriginPath), so the login page is no open redirect; anything else
+// goes to the user's home page.
 func (idp *IdP) safeFromURI(from string) string {
-	if base := idp.BaseURL(); base != "" && strings.HasPrefix(from, base+"/") {
-		from = strings.TrimPrefix(from, base)
-	}
-	if strings.HasPrefix(from, "/") && !strings.HasPrefix(from, "//") && !strings.HasPrefix(from, "/\\") {
-		return from
+	if p, ok := sameOriginPath(idp.BaseURL(), from); ok {
+		return p
 	}
 	return homePath
 }
