@@ -34,7 +34,7 @@ func (idp *IdP) adminRoutes(m *http.ServeMux) {
 			}
 			sort.Strings(allowed)
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
-			idp.apiError(w, &Error{Code: CodeMethodNotAllowed, Message: fmt.Sprintf("%s is not supported on %s: use %s", r.Method, r.URL.Path, strings.Join(allowed, " or "))})
+			idp.apiError(w, &Error{Code: CodeMethodNotAllowed, Message: fmt.Sprintf("%s is not supported on %s: use %s", echo(r.Method), echo(r.URL.Path), strings.Join(allowed, " or "))})
 		})
 	}
 	api("/api/v1/apps", methods{"GET": idp.apiListApps, "POST": idp.apiCreateApp})
@@ -57,7 +57,7 @@ func (idp *IdP) adminRoutes(m *http.ServeMux) {
 	api("/api/v1/groups/{gid}/users/{uid}", methods{"PUT": idp.apiAddGroupMember, "DELETE": idp.apiRemoveGroupMember})
 	api("/api/v1/faults", methods{"GET": idp.apiListFaultSpecs})
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		idp.apiError(w, &Error{Code: CodeNotFound, Message: fmt.Sprintf("no API endpoint %s: see /api/v1/apps, /api/v1/users, /api/v1/groups", r.URL.Path)})
+		idp.apiError(w, &Error{Code: CodeNotFound, Message: fmt.Sprintf("no API endpoint %s: see /api/v1/apps, /api/v1/users, /api/v1/groups", echo(r.URL.Path))})
 	})
 }
 
@@ -158,13 +158,13 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		var typ *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &syn):
-			return newError(CodeInvalidRequest, fmt.Sprintf("%s: invalid JSON at byte %d (%v)", malformedBody, syn.Offset, syn))
+			return newError(CodeInvalidRequest, fmt.Sprintf("%s: invalid JSON at byte %d (%s)", malformedBody, syn.Offset, echo(syn.Error())))
 		case errors.As(err, &typ):
-			return newError(CodeInvalidRequest, fmt.Sprintf("%s: field %q must be a %s, not a JSON %s", malformedBody, typ.Field, typ.Type, typ.Value))
+			return newError(CodeInvalidRequest, fmt.Sprintf("%s: field %q must be a %s, not a JSON %s", malformedBody, echo(typ.Field), typ.Type, typ.Value))
 		case strings.HasPrefix(err.Error(), "json: unknown field"):
-			return newError(CodeInvalidRequest, fmt.Sprintf("%s: %s is not a known field; check its spelling (fields are camelCase)", malformedBody, strings.TrimPrefix(err.Error(), "json: unknown field ")))
+			return newError(CodeInvalidRequest, fmt.Sprintf("%s: %s is not a known field; check its spelling (fields are camelCase)", malformedBody, echo(strings.TrimPrefix(err.Error(), "json: unknown field "))))
 		default:
-			return newError(CodeInvalidRequest, fmt.Sprintf("%s: %v", malformedBody, err))
+			return newError(CodeInvalidRequest, fmt.Sprintf("%s: %s", malformedBody, echo(err.Error())))
 		}
 	}
 	if dec.More() {

@@ -57,7 +57,7 @@ func (idp *IdP) apiCreateUser(w http.ResponseWriter, r *http.Request) {
 	var missing []string
 	for _, gid := range req.GroupIDs {
 		if _, err := idp.Group(gid); err != nil {
-			missing = append(missing, fmt.Sprintf("groupIds: no group %q", gid))
+			missing = append(missing, fmt.Sprintf("groupIds: no group %q", echo(gid)))
 		}
 	}
 	if len(missing) > 0 {

@@ -67,7 +67,7 @@ func (idp *IdP) certByKID(appID, kid string) (Certificate, error) {
 			return c, nil
 		}
 	}
-	return Certificate{}, newError(CodeCertNotFound, fmt.Sprintf("app %s has no certificate with kid %q", appID, kid))
+	return Certificate{}, newError(CodeCertNotFound, fmt.Sprintf("app %s has no certificate with kid %q", echo(appID), echo(kid)))
 }
 
 func (idp *IdP) apiGetKey(w http.ResponseWriter, r *http.Request) {
@@ -84,7 +84,7 @@ func (idp *IdP) apiGenerateKey(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("validityYears"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			idp.apiError(w, newError(CodeInvalidRequest, fmt.Sprintf("validityYears %q is not a whole number of years (2 to 10)", v)))
+			idp.apiError(w, newError(CodeInvalidRequest, fmt.Sprintf("validityYears %q is not a whole number of years (2 to 10)", echo(v))))
 			return
 		}
 		years = n

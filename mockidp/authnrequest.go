@@ -74,7 +74,7 @@ func decodeBinding(samlRequest string, redirect bool) ([]byte, error) {
 	}
 	data, err := decodeBase64(samlRequest)
 	if err != nil {
-		return nil, badRequest(fmt.Sprintf("The SAMLRequest parameter is not valid base64 (%v)", err),
+		return nil, badRequest(fmt.Sprintf("The SAMLRequest parameter is not valid base64 (%s)", echo(err.Error())),
 			"Encode the AuthnRequest with standard base64 and percent-encode it in the URL or form")
 	}
 	if redirect {
@@ -143,7 +143,7 @@ func parseAuthnRequest(raw []byte) (*authnRequest, error) {
 			return nil, badRequest(fmt.Sprintf("The AuthnRequest nests elements more than %d levels deep", maxRequestDepth),
 				"Send a normal AuthnRequest")
 		}
-		return nil, badRequest(fmt.Sprintf("The SAMLRequest is not well-formed XML (%v)", err),
+		return nil, badRequest(fmt.Sprintf("The SAMLRequest is not well-formed XML (%s)", echo(err.Error())),
 			"Send a well-formed samlp:AuthnRequest")
 	}
 	root := doc.Root()
@@ -155,7 +155,7 @@ func parseAuthnRequest(raw []byte) (*authnRequest, error) {
 		if ns == "" {
 			ns = "no namespace"
 		}
-		return nil, badRequest(fmt.Sprintf("The SAMLRequest is a <%s> element in %s, not an AuthnRequest", root.Tag, ns),
+		return nil, badRequest(fmt.Sprintf("The SAMLRequest is a <%s> element in %s, not an AuthnRequest", echo(root.Tag), echo(ns)),
 			"Send an AuthnRequest element in the namespace "+wire.NSProtocol)
 	}
 	ar := &authnRequest{

@@ -141,7 +141,7 @@ func (idp *IdP) consoleApps(w http.ResponseWriter, r *http.Request) {
 		p.CreateDialog = true
 	case mode != "":
 		p.CreateDialog = true
-		p.CreateDialogErr = fmt.Sprintf("%s app integrations are not available in this mock org: choose SAML 2.0.", mode)
+		p.CreateDialogErr = fmt.Sprintf("%s app integrations are not available in this mock org: choose SAML 2.0.", echo(mode))
 	}
 	idp.renderConsole(w, http.StatusOK, "apps", p)
 }
@@ -326,7 +326,7 @@ func (idp *IdP) consoleApp(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	default:
-		idp.consoleNotFound(w, fmt.Sprintf("The app has no %q tab: use General, Sign On or Assignments.", tab))
+		idp.consoleNotFound(w, fmt.Sprintf("The app has no %q tab: use General, Sign On or Assignments.", echo(tab)))
 		return
 	}
 	idp.renderConsole(w, http.StatusOK, "app", p)

@@ -238,7 +238,8 @@ func (idp *IdP) deliver(w http.ResponseWriter, r *http.Request, resp *Response) 
 }
 
 func (idp *IdP) handleLoginPage(w http.ResponseWriter, r *http.Request) {
-	idp.render(w, http.StatusOK, "login", pageData{Title: idp.org + " - Sign In", FromURI: r.URL.Query().Get("fromURI")})
+	from, _ := sameOriginPath(idp.BaseURL(), r.URL.Query().Get("fromURI"))
+	idp.render(w, http.StatusOK, "login", pageData{Title: idp.org + " - Sign In", FromURI: from})
 }
 
 func (idp *IdP) handleLogin(w http.ResponseWriter, r *http.Request) {
@@ -257,7 +258,11 @@ func (idp *IdP) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	idp.mu.RUnlock()
 	if !ok {
-		idp.render(w, http.StatusUnauthorized, "login", pageData{Title: idp.org + " - Sign In", Error: "Unable to sign in", Username: login, FromURI: fromURI})
+		if len(login) > maxNameLen {
+			login = "" // no login is that long: do not echo it
+		}
+		from, _ := sameOriginPath(idp.BaseURL(), fromURI)
+		idp.render(w, http.StatusUnauthorized, "login", pageData{Title: idp.org + " - Sign In", Error: "Unable to sign in", Username: login, FromURI: from})
 		return
 	}
 	sid := idp.ids.sessionID()

@@ -312,7 +312,7 @@ func Validate(faults []Fault) error {
 	for _, f := range faults {
 		s, ok := Lookup(f.Name)
 		if !ok {
-			problems = append(problems, fmt.Sprintf("unknown fault %q", f.Name))
+			problems = append(problems, fmt.Sprintf("unknown fault %q", short(f.Name)))
 			continue
 		}
 		problems = append(problems, s.check(f)...)
@@ -419,4 +419,13 @@ func registerAll(specs ...func() Spec) {
 	for _, spec := range specs {
 		Register(spec())
 	}
+}
+
+// short returns at most 80 bytes of a received name for an error message,
+// so a huge name is not repeated back.
+func short(s string) string {
+	if len(s) <= 80 {
+		return s
+	}
+	return strings.ToValidUTF8(s[:80], "") + "…"
 }
