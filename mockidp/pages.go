@@ -75,7 +75,7 @@ var pageTemplates = map[string]string{
 <script>document.getElementById('appForm').submit()</script>
 </main>{{end}}`,
 
-	"error": `{{define "content"}}<main class="okta-card okta-error" data-okta-error="{{.ErrorCode}}" id="okta-error">
+	"error": `{{define "content"}}<main class="okta-card okta-error" data-okta-error="{{.ErrorCode}}"{{if .Reason}} data-reason="{{.Reason}}"{{end}} id="okta-error">
 <h1>{{.Heading}}</h1>
 <p id="okta-error-message">{{.Message}}</p>
 {{if .Home}}<p><a href="/app/UserHome" id="go-home">Go to Homepage</a></p>{{end}}
@@ -112,6 +112,7 @@ type pageData struct {
 	Fields []formField
 	// error
 	ErrorCode, Heading, Message string
+	Reason                      RequestReason
 	Home                        bool
 	// home
 	Login string

@@ -90,12 +90,12 @@ func (idp *IdP) notFoundApp(w http.ResponseWriter) {
 }
 
 func (idp *IdP) badSAMLRequest(w http.ResponseWriter, err error) {
-	msg := err.Error()
+	d := pageData{Title: "400 Bad Request", ErrorCode: "bad-saml-request", Heading: "400 Bad Request", Message: echo(err.Error())}
 	var e *Error
 	if errors.As(err, &e) {
-		msg = e.Message
+		d.Message, d.Reason = e.Message, e.Reason
 	}
-	idp.renderError(w, http.StatusBadRequest, "400 Bad Request", "bad-saml-request", msg)
+	idp.render(w, http.StatusBadRequest, "error", d)
 }
 
 // handleSSO is the Single Sign-On URL: GET is the HTTP-Redirect binding,
@@ -116,13 +116,13 @@ func (idp *IdP) handleSSO(w http.ResponseWriter, r *http.Request) {
 	} else {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 		if err := r.ParseForm(); err != nil {
-			idp.badSAMLRequest(w, badRequest(fmt.Sprintf("The form could not be read (%v)", err),
+			idp.badSAMLRequest(w, badRequest(ReasonBadForm, fmt.Sprintf("The form could not be read (%v)", err),
 				fmt.Sprintf("POST the AuthnRequest as an application/x-www-form-urlencoded form of at most %d bytes", maxFormBody)))
 			return
 		}
 		samlRequest, relayState = r.PostForm.Get("SAMLRequest"), r.PostForm.Get("RelayState")
 		if samlRequest == "" {
-			idp.badSAMLRequest(w, badRequest("The POST has no SAMLRequest parameter",
+			idp.badSAMLRequest(w, badRequest(ReasonMissing, "The POST has no SAMLRequest parameter",
 				"Send the AuthnRequest base64-encoded in the SAMLRequest form field"))
 			return
 		}
