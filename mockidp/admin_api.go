@@ -23,7 +23,7 @@ type methods map[string]http.HandlerFunc
 
 func (idp *IdP) adminRoutes(m *http.ServeMux) {
 	api := func(pattern string, ms methods) {
-		m.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		m.HandleFunc(pattern, idp.requireToken(func(w http.ResponseWriter, r *http.Request) {
 			if h, ok := ms[r.Method]; ok {
 				h(w, r)
 				return
@@ -35,7 +35,7 @@ func (idp *IdP) adminRoutes(m *http.ServeMux) {
 			sort.Strings(allowed)
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
 			idp.apiError(w, &Error{Code: CodeMethodNotAllowed, Message: fmt.Sprintf("%s is not supported on %s: use %s", echo(r.Method), echo(r.URL.Path), strings.Join(allowed, " or "))})
-		})
+		}))
 	}
 	api("/api/v1/apps", methods{"GET": idp.apiListApps, "POST": idp.apiCreateApp})
 	api("/api/v1/apps/{id}", methods{"GET": idp.apiGetApp, "PUT": idp.apiUpdateApp})
@@ -56,9 +56,9 @@ func (idp *IdP) adminRoutes(m *http.ServeMux) {
 	api("/api/v1/groups/{gid}", methods{"GET": idp.apiGetGroup})
 	api("/api/v1/groups/{gid}/users/{uid}", methods{"PUT": idp.apiAddGroupMember, "DELETE": idp.apiRemoveGroupMember})
 	api("/api/v1/faults", methods{"GET": idp.apiListFaultSpecs})
-	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("/api/", idp.requireToken(func(w http.ResponseWriter, r *http.Request) {
 		idp.apiError(w, &Error{Code: CodeNotFound, Message: fmt.Sprintf("no API endpoint %s: see /api/v1/apps, /api/v1/users, /api/v1/groups", echo(r.URL.Path))})
-	})
+	}))
 }
 
 type apiErrorCause struct {
@@ -86,6 +86,8 @@ func apiStatus(e *Error) (int, string) {
 		return http.StatusNotFound, "E0000007"
 	case CodeMethodNotAllowed:
 		return http.StatusMethodNotAllowed, "E0000022"
+	case CodeUnauthorized:
+		return http.StatusUnauthorized, "E0000011"
 	case CodeAppNotAssigned:
 		return http.StatusForbidden, "E0000006"
 	case CodeInvalidRequest:
@@ -117,7 +119,9 @@ func (idp *IdP) apiError(w http.ResponseWriter, err error) {
 	if e.Err != nil {
 		body.ErrorCauses = append(body.ErrorCauses, apiErrorCause{e.Err.Error()})
 	}
-	if len(body.ErrorCauses) == 0 {
+	if e.Code == CodeUnauthorized {
+		body.ErrorCauses = []apiErrorCause{} // Okta's E0000011 has none
+	} else if len(body.ErrorCauses) == 0 {
 		body.ErrorCauses = []apiErrorCause{{e.Message}}
 	}
 	writeJSON(w, status, body)

@@ -12,15 +12,16 @@ import (
 )
 
 type apiClient struct {
-	t   *testing.T
-	srv *httptest.Server
+	t     *testing.T
+	srv   *httptest.Server
+	token string // sent as "Authorization: SSWS <token>"
 }
 
 func newAPI(t *testing.T, idp *IdP) *apiClient {
 	srv := httptest.NewServer(idp)
 	t.Cleanup(srv.Close)
 	idp.SetBaseURL(srv.URL)
-	return &apiClient{t, srv}
+	return &apiClient{t, srv, idp.APIToken()}
 }
 
 // call sends body (a string of JSON, or "") and decodes the answer into out
@@ -33,6 +34,9 @@ func (c *apiClient) call(method, path, body string, out any) (int, string) {
 	}
 	req, _ := http.NewRequest(method, c.srv.URL+path, r)
 	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "SSWS "+c.token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		c.t.Fatal(err)

@@ -67,6 +67,18 @@ type Config struct {
 	// SpareKey is a key no SP holds: the recipient of the "wrong"
 	// encryption plan (RSA-2048 when generated).
 	SpareKey *rsa.PrivateKey
+
+	// The admin surface: the console under /admin and the JSON API under
+	// /api/v1 (see admin_auth.go). AdminLogin and AdminPassword sign in to
+	// the console; APIToken is what the API takes as "Authorization: SSWS
+	// <token>". Each is generated (crypto/rand) when empty; read them back
+	// with AdminLogin, AdminPassword and APIToken. Default login
+	// "admin@<org>.example".
+	AdminLogin, AdminPassword, APIToken string
+	// InsecureOpenAdmin opens the console and the API to anyone who can
+	// reach the listener, without sign-in, token, CSRF or origin checks.
+	// For library use in tests only; never on a shared machine.
+	InsecureOpenAdmin bool
 }
 
 // IdP is an Okta-like identity provider: an org, its app integrations and
@@ -93,6 +105,8 @@ type IdP struct {
 	appByKey    map[string]string     // external key → app ID
 	appOrder    []string
 	sessions    sessionStore
+
+	admin *adminAuth
 
 	mux *http.ServeMux
 }
@@ -131,6 +145,11 @@ func New(cfg Config) (*IdP, error) {
 	if idp.newKey == nil {
 		idp.newKey = generateRSAKey
 	}
+	admin, err := newAdminAuth(cfg, idp.org)
+	if err != nil {
+		return nil, err
+	}
+	idp.admin = admin
 	idp.sessions.init()
 	idp.SetBaseURL(cfg.BaseURL)
 	everyone, err := idp.AddGroup("Everyone")

@@ -28,7 +28,8 @@ const (
 	CodeFaultFailed      Code = "FAULT_FAILED"        // a fault could not be applied to the response
 	CodeResponseFailed   Code = "RESPONSE_FAILED"     // building, signing or encrypting the response failed
 	CodeMethodNotAllowed Code = "METHOD_NOT_ALLOWED"
-	CodeNotFound         Code = "NOT_FOUND" // an unknown admin API path
+	CodeNotFound         Code = "NOT_FOUND"    // an unknown admin API path
+	CodeUnauthorized     Code = "UNAUTHORIZED" // the admin API call has no valid SSWS token
 )
 
 // Error is the mock IdP's error: a stable Code, a message that says what is

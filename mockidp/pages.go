@@ -54,7 +54,7 @@ var pageTemplates = map[string]string{
 	"login": `{{define "content"}}<main class="okta-card" id="okta-sign-in">
 <h1>Sign In</h1>
 {{if .Error}}<div class="o-form-error-container" role="alert" data-okta-error="sign-in-failed" id="sign-in-error">{{.Error}}</div>{{end}}
-<form id="form-signin" method="POST" action="/login/login.htm" autocomplete="off">
+<form id="form-signin" method="POST" action="{{.Action}}" autocomplete="off">
 <label for="okta-signin-username">Username</label>
 <input type="text" id="okta-signin-username" name="username" value="{{.Username}}" autofocus>
 <label for="okta-signin-password">Password</label>
@@ -105,8 +105,8 @@ type pageData struct {
 	Page  string
 	Org   string
 	CSS   template.CSS
-	// login
-	Error, Username, FromURI string
+	// login; Action is where the form posts (default the end-user sign-in)
+	Error, Username, FromURI, Action string
 	// post
 	ACS    string
 	Fields []formField
@@ -124,6 +124,9 @@ type formField struct{ Name, Value string }
 func (idp *IdP) render(w http.ResponseWriter, status int, page string, d pageData) {
 	d.Page = page
 	d.Org = idp.org
+	if d.Action == "" {
+		d.Action = loginPath
+	}
 	d.CSS = template.CSS(pageCSS)
 	var buf bytes.Buffer
 	if err := pages[page].ExecuteTemplate(&buf, "layout", d); err != nil {
