@@ -15,6 +15,13 @@
 //
 // SP developers can use it without a browser through (*IdP).Respond; the
 // HTTP side is an http.Handler to mount on a loopback listener.
+//
+// The admin surface is authenticated as Okta's is: the console under /admin
+// needs an admin sign-in (a session, a CSRF token on every change, the
+// IdP's own Origin), the JSON API under /api/v1 an "Authorization: SSWS
+// <token>" header; see Config.AdminLogin, (*IdP).APIToken and
+// Config.InsecureOpenAdmin. The IdP ships no keys: the keys its signing and
+// encryption plans name come through Config or are generated on first use.
 package mockidp
 
 import (

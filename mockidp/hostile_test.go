@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"runtime"
 	"strings"
@@ -248,5 +249,44 @@ func BenchmarkHostileAuthnRequest(b *testing.B) {
 			b.ReportMetric(per/float64(normal.Nanoseconds()), "x-valid")
 			b.ReportMetric(per/float64(sameSize.Nanoseconds()), "x-same-size")
 		})
+	}
+}
+
+// Through the SSO endpoint, on the binding each input is meant for: a
+// refused request is a 400 page naming its reason, an accepted one goes on
+// to sign-in; each within 10× a valid request of the largest size.
+func TestSSOEndpointHostile(t *testing.T) {
+	t.Parallel()
+	idp, app, _ := setup(t, defaultSettings())
+	app, _ = idp.App(app.ID)
+	ssoPath := strings.TrimPrefix(app.SignOnURL, testBase)
+	send := func(h hostileRequest) *httptest.ResponseRecorder {
+		var req *http.Request
+		if h.redirect {
+			req = httptest.NewRequest("GET", testBase+ssoPath+"?"+url.Values{"SAMLRequest": {h.param}}.Encode(), nil)
+		} else {
+			req = httptest.NewRequest("POST", testBase+ssoPath, strings.NewReader(url.Values{"SAMLRequest": {h.param}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		rec := httptest.NewRecorder()
+		idp.ServeHTTP(rec, req)
+		return rec
+	}
+	big := hostileRequest{name: "valid", param: redirectParam(paddedAuthnRequest(maxInflatedRequest - 64)), redirect: true}
+	sameSize := costOf(5, func() { send(big) })
+	for _, h := range hostileRequests() {
+		rec := send(h)
+		switch {
+		case h.reason == "" && rec.Code != http.StatusFound:
+			t.Errorf("%s: %d, want a redirect to sign in", h.name, rec.Code)
+		case h.reason != "" && (rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `data-reason="`+string(h.reason)+`"`)):
+			t.Errorf("%s: %d, want 400 with reason %s: %.300s", h.name, rec.Code, h.reason, rec.Body.String())
+		}
+		if rec.Body.Len() > 8<<10 && h.reason != "" {
+			t.Errorf("%s: a %d-byte error page", h.name, rec.Body.Len())
+		}
+		if cost := costOf(3, func() { send(h) }); cost > 10*sameSize && cost > 5*time.Millisecond {
+			t.Errorf("%s: %v, more than 10× a valid request of the largest size (%v)", h.name, cost, sameSize)
+		}
 	}
 }
