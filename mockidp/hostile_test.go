@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -54,7 +55,10 @@ func bombXML(n int) []byte {
 	return append([]byte("<samlp:AuthnRequest "), bytes.Repeat([]byte{' '}, n)...)
 }
 
-func hostileRequests() []hostileRequest {
+// hostileRequests is built once: building it compresses a few megabytes.
+var hostileRequests = sync.OnceValue(buildHostileRequests)
+
+func buildHostileRequests() []hostileRequest {
 	root := func(attrs string, body string) []byte {
 		return []byte(`<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_h"` + attrs + `>` + body + `</samlp:AuthnRequest>`)
 	}
@@ -63,7 +67,7 @@ func hostileRequests() []hostileRequest {
 	// repeats: as many as fit the parameter's cap.
 	for i := 0; attrs.Len() < maxInflatedRequest-4096; i++ {
 		fmt.Fprintf(&attrs, ` a%d="%d"`, i, i)
-		if i%128 == 0 && len(redirectParam(root(attrs.String(), ""))) > maxEncodedRequest-8192 {
+		if i%512 == 0 && len(redirectParam(root(attrs.String(), ""))) > maxEncodedRequest-12288 {
 			break
 		}
 	}
@@ -75,7 +79,7 @@ func hostileRequests() []hostileRequest {
 	}
 	for i := 0; nsDecls.Len() < maxInflatedRequest-4096; i++ {
 		fmt.Fprintf(&nsDecls, ` xmlns:p%d="urn:%d"`, i, i)
-		if i%128 == 0 && len(redirectParam(root(nsDecls.String(), ""))) > maxEncodedRequest-8192 {
+		if i%512 == 0 && len(redirectParam(root(nsDecls.String(), ""))) > maxEncodedRequest-12288 {
 			break
 		}
 	}
