@@ -7,18 +7,21 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/samlharness/samlharness/mockidp/fault"
 )
 
 type apiClient struct {
-	t   *testing.T
-	srv *httptest.Server
+	t     *testing.T
+	srv   *httptest.Server
+	token string // sent as "Authorization: SSWS <token>"
 }
 
 func newAPI(t *testing.T, idp *IdP) *apiClient {
 	srv := httptest.NewServer(idp)
 	t.Cleanup(srv.Close)
 	idp.SetBaseURL(srv.URL)
-	return &apiClient{t, srv}
+	return &apiClient{t, srv, idp.APIToken()}
 }
 
 // call sends body (a string of JSON, or "") and decodes the answer into out
@@ -31,6 +34,9 @@ func (c *apiClient) call(method, path, body string, out any) (int, string) {
 	}
 	req, _ := http.NewRequest(method, c.srv.URL+path, r)
 	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "SSWS "+c.token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
@@ -149,10 +155,10 @@ func TestAdminAPIRoundTrip(t *testing.T) {
 
 	// Faults.
 	var fb faultsBody
-	if st, raw := c.call("PUT", "/api/v1/apps/"+app.ID+"/faults", `{"faults":[{"name":"mockidp-test-probe-delivery","params":{"log":"api"}}]}`, &fb); st != 200 || len(fb.Faults) != 1 {
+	if st, raw := c.call("PUT", "/api/v1/apps/"+app.ID+"/faults", `{"faults":[{"name":"mockidp-test-probe-bind","params":{"log":"api"}}]}`, &fb); st != 200 || len(fb.Faults) != 1 {
 		t.Fatalf("set faults: %d %s", st, raw)
 	}
-	st, raw = c.call("PUT", "/api/v1/apps/"+app.ID+"/faults", `{"faults":[{"name":"nope"},{"name":"mockidp-test-probe-delivery"}]}`, nil)
+	st, raw = c.call("PUT", "/api/v1/apps/"+app.ID+"/faults", `{"faults":[{"name":"nope"},{"name":"mockidp-test-probe-bind"}]}`, nil)
 	if e := apiErr(t, st, raw, 400, "E0000001", CodeInvalidFaults); len(e.ErrorCauses) != 2 {
 		t.Errorf("faults causes: %+v", e.ErrorCauses)
 	}
@@ -219,5 +225,29 @@ func TestAdminAPIErrors(t *testing.T) {
 				t.Errorf("error does not say %q: %s", tc.says, raw)
 			}
 		})
+	}
+}
+
+// The delivery faults were deleted (Scenario.Delivery says how a response is
+// delivered): naming one through the admin API is refused with a message
+// that names it, and the app's faults stay as they were.
+func TestAdminAPIRefusesUnknownFaults(t *testing.T) {
+	t.Parallel()
+	idp, app, _ := setup(t, defaultSettings())
+	c := newAPI(t, idp)
+	for _, name := range []string{"replay", "replay-after-signout", "unsolicited", "deliver-to", "deliver-after", "no-such-fault"} {
+		st, raw := c.call("PUT", "/api/v1/apps/"+app.ID+"/faults", `{"faults":[{"name":"`+name+`"}]}`, nil)
+		e := apiErr(t, st, raw, 400, "E0000001", CodeInvalidFaults)
+		if !strings.Contains(raw, `unknown fault \"`+name+`\"`) {
+			t.Errorf("%s: the error does not name the fault: %+v", name, e)
+		}
+		st, raw = c.call("PUT", "/api/v1/apps/"+app.ID, `{"faults":[{"name":"`+name+`"}]}`, nil)
+		apiErr(t, st, raw, 400, "E0000001", CodeInvalidSettings)
+		if _, ok := fault.Lookup(name); ok {
+			t.Errorf("%s is still registered", name)
+		}
+	}
+	if a, _ := idp.App(app.ID); len(a.Faults) != 0 {
+		t.Errorf("refused faults were stored: %v", a.Faults)
 	}
 }

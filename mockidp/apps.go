@@ -235,7 +235,7 @@ func (idp *IdP) appLocked(id string) (*appRecord, error) {
 	if appID, ok := idp.appByKey[id]; ok {
 		return idp.apps[appID], nil
 	}
-	return nil, newError(CodeAppNotFound, fmt.Sprintf("no app integration with ID or external key %q in org %s", id, idp.org))
+	return nil, newError(CodeAppNotFound, fmt.Sprintf("no app integration with ID or external key %q in org %s", echo(id), idp.org))
 }
 
 // AssignUser assigns the app to the user (ID or login) directly.

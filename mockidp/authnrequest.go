@@ -31,8 +31,8 @@ type authnRequest struct {
 	IsPassive   bool
 }
 
-func badRequest(what, todo string) *Error {
-	return &Error{Code: CodeBadSAMLRequest, Message: what + ". " + todo}
+func badRequest(reason RequestReason, what, todo string) *Error {
+	return &Error{Code: CodeBadSAMLRequest, Reason: reason, Message: what + ". " + todo}
 }
 
 // decodeBase64 decodes a SAMLRequest, tolerating line breaks and the
@@ -65,16 +65,16 @@ func decodeRedirectRequest(samlRequest string) (*authnRequest, error) {
 // base64 of the XML (a deflated one is accepted too).
 func decodeBinding(samlRequest string, redirect bool) ([]byte, error) {
 	if strings.TrimSpace(samlRequest) == "" {
-		return nil, badRequest("The request has no SAMLRequest parameter",
+		return nil, badRequest(ReasonMissing, "The request has no SAMLRequest parameter",
 			"Start sign-in from the service provider so that it sends an AuthnRequest in the SAMLRequest parameter")
 	}
 	if len(samlRequest) > maxEncodedRequest {
-		return nil, badRequest(fmt.Sprintf("The SAMLRequest parameter is %d bytes, more than the %d bytes accepted", len(samlRequest), maxEncodedRequest),
+		return nil, badRequest(ReasonTooLarge, fmt.Sprintf("The SAMLRequest parameter is %d bytes, more than the %d bytes accepted", len(samlRequest), maxEncodedRequest),
 			"Send a normal-sized AuthnRequest")
 	}
 	data, err := decodeBase64(samlRequest)
 	if err != nil {
-		return nil, badRequest(fmt.Sprintf("The SAMLRequest parameter is not valid base64 (%v)", err),
+		return nil, badRequest(ReasonNotBase64, fmt.Sprintf("The SAMLRequest parameter is not valid base64 (%s)", echo(err.Error())),
 			"Encode the AuthnRequest with standard base64 and percent-encode it in the URL or form")
 	}
 	if redirect {
@@ -86,10 +86,10 @@ func decodeBinding(samlRequest string, redirect bool) ([]byte, error) {
 	}
 	if inflated, err := inflate(data); err == nil {
 		return inflated, nil
-	} else if e, ok := err.(*Error); ok && strings.Contains(e.Message, "inflates to more") {
+	} else if e, ok := err.(*Error); ok && e.Reason == ReasonInflatedTooLarge {
 		return nil, err
 	}
-	return nil, badRequest("The SAMLRequest parameter decodes to neither XML nor DEFLATE data",
+	return nil, badRequest(ReasonNotDeflate, "The SAMLRequest parameter decodes to neither XML nor DEFLATE data",
 		"On the HTTP-POST binding, send the AuthnRequest XML base64-encoded")
 }
 
@@ -111,15 +111,15 @@ func inflate(data []byte) ([]byte, error) {
 	defer flateReaders.Put(r)
 	out, err := io.ReadAll(io.LimitReader(r, maxInflatedRequest+1))
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return nil, badRequest(fmt.Sprintf("The SAMLRequest parameter is not DEFLATE-compressed (%v)", err),
+		return nil, badRequest(ReasonNotDeflate, fmt.Sprintf("The SAMLRequest parameter is not DEFLATE-compressed (%v)", err),
 			"On the HTTP-Redirect binding, compress the AuthnRequest with raw DEFLATE (RFC 1951, no zlib header) before base64-encoding it")
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return nil, badRequest("The SAMLRequest parameter's DEFLATE data is truncated",
+		return nil, badRequest(ReasonTruncated, "The SAMLRequest parameter's DEFLATE data is truncated",
 			"Send the whole compressed AuthnRequest (check that the URL was not cut)")
 	}
 	if len(out) > maxInflatedRequest {
-		return nil, badRequest(fmt.Sprintf("The SAMLRequest parameter inflates to more than %d bytes", maxInflatedRequest),
+		return nil, badRequest(ReasonInflatedTooLarge, fmt.Sprintf("The SAMLRequest parameter inflates to more than %d bytes", maxInflatedRequest),
 			"Send a normal-sized AuthnRequest")
 	}
 	return out, nil
@@ -128,34 +128,37 @@ func inflate(data []byte) ([]byte, error) {
 // parseAuthnRequest parses and checks the AuthnRequest XML.
 func parseAuthnRequest(raw []byte) (*authnRequest, error) {
 	if len(raw) > maxInflatedRequest {
-		return nil, badRequest(fmt.Sprintf("The AuthnRequest is %d bytes, more than the %d bytes accepted", len(raw), maxInflatedRequest),
+		return nil, badRequest(ReasonTooLarge, fmt.Sprintf("The AuthnRequest is %d bytes, more than the %d bytes accepted", len(raw), maxInflatedRequest),
 			"Send a normal-sized AuthnRequest")
 	}
 	lower := bytes.ToLower(raw)
 	if bytes.Contains(lower, []byte("<!doctype")) || bytes.Contains(lower, []byte("<!entity")) {
-		return nil, badRequest("The AuthnRequest contains a DOCTYPE declaration, which is refused (it can define entities that expand or read files)",
+		return nil, badRequest(ReasonDoctype, "The AuthnRequest contains a DOCTYPE declaration, which is refused (it can define entities that expand or read files)",
 			"Send the AuthnRequest without a DOCTYPE")
+	}
+	if err := checkMarkupBudget(raw); err != nil {
+		return nil, err
 	}
 	doc := etree.NewDocument()
 	doc.ReadSettings.MaxDepth = maxRequestDepth
 	if err := doc.ReadFromBytes(raw); err != nil {
 		if errors.Is(err, etree.ErrMaxDepth) {
-			return nil, badRequest(fmt.Sprintf("The AuthnRequest nests elements more than %d levels deep", maxRequestDepth),
+			return nil, badRequest(ReasonTooDeep, fmt.Sprintf("The AuthnRequest nests elements more than %d levels deep", maxRequestDepth),
 				"Send a normal AuthnRequest")
 		}
-		return nil, badRequest(fmt.Sprintf("The SAMLRequest is not well-formed XML (%v)", err),
+		return nil, badRequest(ReasonNotXML, fmt.Sprintf("The SAMLRequest is not well-formed XML (%s)", echo(err.Error())),
 			"Send a well-formed samlp:AuthnRequest")
 	}
 	root := doc.Root()
 	if root == nil {
-		return nil, badRequest("The SAMLRequest contains no XML element", "Send a samlp:AuthnRequest")
+		return nil, badRequest(ReasonNotXML, "The SAMLRequest contains no XML element", "Send a samlp:AuthnRequest")
 	}
 	if root.Tag != "AuthnRequest" || root.NamespaceURI() != wire.NSProtocol {
 		ns := root.NamespaceURI()
 		if ns == "" {
 			ns = "no namespace"
 		}
-		return nil, badRequest(fmt.Sprintf("The SAMLRequest is a <%s> element in %s, not an AuthnRequest", root.Tag, ns),
+		return nil, badRequest(ReasonNotAuthnRequest, fmt.Sprintf("The SAMLRequest is a <%s> element in %s, not an AuthnRequest", echo(root.Tag), echo(ns)),
 			"Send an AuthnRequest element in the namespace "+wire.NSProtocol)
 	}
 	ar := &authnRequest{
@@ -166,7 +169,7 @@ func parseAuthnRequest(raw []byte) (*authnRequest, error) {
 		IsPassive:   isTrue(root.SelectAttrValue("IsPassive", "")),
 	}
 	if strings.TrimSpace(ar.ID) == "" {
-		return nil, badRequest("The AuthnRequest has no ID attribute", "Give the AuthnRequest a unique ID (e.g. _ followed by 32 hex digits): the response answers it in InResponseTo")
+		return nil, badRequest(ReasonNoID, "The AuthnRequest has no ID attribute", "Give the AuthnRequest a unique ID (e.g. _ followed by 32 hex digits): the response answers it in InResponseTo")
 	}
 	for _, c := range root.ChildElements() {
 		if c.Tag == "Issuer" {

@@ -291,7 +291,7 @@ func (idp *IdP) ActivateCertificate(appID, kid string) (Certificate, error) {
 	}
 	sc := a.cert(kid)
 	if sc == nil {
-		return Certificate{}, newError(CodeCertNotFound, fmt.Sprintf("app %s has no certificate with kid %q: list them with Certificates", appID, kid))
+		return Certificate{}, newError(CodeCertNotFound, fmt.Sprintf("app %s has no certificate with kid %q: list them with Certificates", echo(appID), echo(kid)))
 	}
 	a.activeKID = kid
 	a.LastUpdated = idp.now()

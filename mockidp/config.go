@@ -15,16 +15,23 @@
 //
 // SP developers can use it without a browser through (*IdP).Respond; the
 // HTTP side is an http.Handler to mount on a loopback listener.
+//
+// The admin surface is authenticated as Okta's is: the console under /admin
+// needs an admin sign-in (a session, a CSRF token on every change, the
+// IdP's own Origin), the JSON API under /api/v1 an "Authorization: SSWS
+// <token>" header; see Config.AdminLogin, (*IdP).APIToken and
+// Config.InsecureOpenAdmin. The IdP ships no keys: the keys its signing and
+// encryption plans name come through Config or are generated on first use.
 package mockidp
 
 import (
+	"crypto/rand"
 	"crypto/rsa"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/samlharness/samlharness/fixtures"
 )
 
 // Config configures an IdP. The zero value is usable: every field has a
@@ -43,17 +50,42 @@ type Config struct {
 	IDs IDGenerator
 	// NewKey returns the private key of each new signing certificate (one
 	// per app on creation, one per rotation). Default: a new RSA-2048 key,
-	// which costs about 54 ms; tests pass pre-made keys, e.g.
-	// func() (*rsa.PrivateKey, error) { return fixtures.Key(fixtures.KeyIdPPrimary), nil }.
+	// which costs about 54 ms; tests pass pre-made keys.
 	NewKey func() (*rsa.PrivateKey, error)
+
+	// The keys outside the org model that signing and encryption plans
+	// name. Each is optional: when nil, the IdP generates it on first use,
+	// once per IdP (RSA-2048 about 54 ms, RSA-1024 a few ms), so an IdP
+	// that never uses a plan never pays for its key. The package ships no
+	// keys of its own; the harness passes its committed test keys so that
+	// runs are fast and reproducible.
+
 	// AttackerKey is a key no SP trusts, used by the "attacker" and
-	// "attacker-with-idp-cert" signing plans. Default: generated once, on
-	// first use.
+	// "attacker-with-idp-cert" signing plans (RSA, 2048 bits when
+	// generated).
 	AttackerKey *rsa.PrivateKey
 	// RotatedKey is the key of the "idp-rotated" signing plan when the app
-	// has no inactive certificate of its own. Default:
-	// fixtures.Key(fixtures.KeyIdPRotated).
+	// has no inactive certificate of its own (RSA-2048 when generated).
 	RotatedKey *rsa.PrivateKey
+	// WeakKey is the RSA-1024 key of the "weak-1024" signing plan, too
+	// small for a strict SP. When set it must be an RSA key of 1024 bits
+	// (New refuses any other size: the plan promises a weak key).
+	WeakKey *rsa.PrivateKey
+	// SpareKey is a key no SP holds: the recipient of the "wrong"
+	// encryption plan (RSA-2048 when generated).
+	SpareKey *rsa.PrivateKey
+
+	// The admin surface: the console under /admin and the JSON API under
+	// /api/v1 (see admin_auth.go). AdminLogin and AdminPassword sign in to
+	// the console; APIToken is what the API takes as "Authorization: SSWS
+	// <token>". Each is generated (crypto/rand) when empty; read them back
+	// with AdminLogin, AdminPassword and APIToken. Default login
+	// "admin@<org>.example".
+	AdminLogin, AdminPassword, APIToken string
+	// InsecureOpenAdmin opens the console and the API to anyone who can
+	// reach the listener, without sign-in, token, CSRF or origin checks.
+	// For library use in tests only; never on a shared machine.
+	InsecureOpenAdmin bool
 }
 
 // IdP is an Okta-like identity provider: an org, its app integrations and
@@ -65,8 +97,7 @@ type IdP struct {
 	ids    ids
 	newKey func() (*rsa.PrivateKey, error)
 
-	attackerKey *rsa.PrivateKey
-	rotatedKey  *rsa.PrivateKey
+	attackerKey, rotatedKey, weakKey, spareKey *rsa.PrivateKey
 	// Certificates for keys outside the org model, minted on first use.
 	attacker, rotated, weak, spare lazyCert
 
@@ -82,6 +113,8 @@ type IdP struct {
 	appOrder    []string
 	sessions    sessionStore
 
+	admin *adminAuth
+
 	mux *http.ServeMux
 }
 
@@ -93,6 +126,8 @@ func New(cfg Config) (*IdP, error) {
 		newKey:      cfg.NewKey,
 		attackerKey: cfg.AttackerKey,
 		rotatedKey:  cfg.RotatedKey,
+		weakKey:     cfg.WeakKey,
+		spareKey:    cfg.SpareKey,
 		users:       map[string]*userRecord{},
 		userByLogin: map[string]string{},
 		groups:      map[string]*Group{},
@@ -102,6 +137,9 @@ func New(cfg Config) (*IdP, error) {
 	}
 	if idp.org == "" {
 		idp.org = "dev-123456"
+	}
+	if k := cfg.WeakKey; k != nil && k.N.BitLen() != 1024 {
+		return nil, newError(CodeInvalidRequest, fmt.Sprintf("Config.WeakKey is an RSA-%d key: the weak-1024 plan needs an RSA-1024 key (or leave it nil to generate one)", k.N.BitLen()))
 	}
 	if idp.now == nil {
 		idp.now = time.Now
@@ -114,6 +152,11 @@ func New(cfg Config) (*IdP, error) {
 	if idp.newKey == nil {
 		idp.newKey = generateRSAKey
 	}
+	admin, err := newAdminAuth(cfg, idp.org)
+	if err != nil {
+		return nil, err
+	}
+	idp.admin = admin
 	idp.sessions.init()
 	idp.SetBaseURL(cfg.BaseURL)
 	everyone, err := idp.AddGroup("Everyone")
@@ -168,39 +211,35 @@ func (idp *IdP) lazyCert(l *lazyCert, what string, key func() (*rsa.PrivateKey, 
 	return l.sc, l.err
 }
 
+// configuredOr returns the configured key, or generates one of bits bits.
+func configuredOr(k *rsa.PrivateKey, bits int) func() (*rsa.PrivateKey, error) {
+	return func() (*rsa.PrivateKey, error) {
+		if k != nil {
+			return k, nil
+		}
+		return rsa.GenerateKey(rand.Reader, bits)
+	}
+}
+
 // attackerCert is the key no SP trusts, with its own Okta-shaped
 // self-signed certificate.
 func (idp *IdP) attackerCert() (*signingCert, error) {
-	return idp.lazyCert(&idp.attacker, "attacker", func() (*rsa.PrivateKey, error) {
-		if idp.attackerKey != nil {
-			return idp.attackerKey, nil
-		}
-		return generateRSAKey()
-	})
+	return idp.lazyCert(&idp.attacker, "attacker", configuredOr(idp.attackerKey, 2048))
 }
 
 // rotatedCert is the "idp-rotated" key's certificate, for apps without an
 // inactive certificate.
 func (idp *IdP) rotatedCert() (*signingCert, error) {
-	return idp.lazyCert(&idp.rotated, "rotated", func() (*rsa.PrivateKey, error) {
-		if idp.rotatedKey != nil {
-			return idp.rotatedKey, nil
-		}
-		return fixtures.LoadKey(fixtures.KeyIdPRotated)
-	})
+	return idp.lazyCert(&idp.rotated, "rotated", configuredOr(idp.rotatedKey, 2048))
 }
 
 // weakCert is an RSA-1024 key's certificate ("weak-1024" plan).
 func (idp *IdP) weakCert() (*signingCert, error) {
-	return idp.lazyCert(&idp.weak, "weak RSA-1024", func() (*rsa.PrivateKey, error) {
-		return fixtures.LoadKey(fixtures.KeyWeak1024)
-	})
+	return idp.lazyCert(&idp.weak, "weak RSA-1024", configuredOr(idp.weakKey, 1024))
 }
 
 // spareCert is a certificate whose key no SP holds, the recipient of the
 // "wrong" encryption plan.
 func (idp *IdP) spareCert() (*signingCert, error) {
-	return idp.lazyCert(&idp.spare, "spare", func() (*rsa.PrivateKey, error) {
-		return fixtures.LoadKey(fixtures.KeySpare)
-	})
+	return idp.lazyCert(&idp.spare, "spare", configuredOr(idp.spareKey, 2048))
 }

@@ -22,8 +22,7 @@ import (
 // Certificates with Actions → Download certificate / View IdP metadata /
 // Activate, Generate new certificate) and Assignments (Assign to People /
 // Groups) tabs. Elements carry stable ids and data- attributes for
-// browser drivers. Like the JSON admin API, the console is open to anyone
-// who can reach the loopback listener.
+// browser drivers. The console requires an admin sign-in (admin_auth.go).
 
 // ConsolePath is where the admin console starts: the Applications page.
 const ConsolePath = "/admin/apps/active"
@@ -43,24 +42,30 @@ func (idp *IdP) consoleRoutes(m *http.ServeMux) {
 	toApps := func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, ConsolePath, http.StatusFound) }
 	m.HandleFunc("GET /admin", toApps)
 	m.HandleFunc("GET /admin/{$}", toApps)
-	m.HandleFunc("GET "+ConsolePath, idp.consoleApps)
-	m.HandleFunc("GET "+consoleWizardPath, idp.consoleWizard)
-	m.HandleFunc("POST "+consoleWizardPath, idp.consoleWizardStep)
+	m.HandleFunc("GET "+adminSigninPath, idp.handleAdminSigninPage)
+	m.HandleFunc("POST "+adminSigninPath, idp.handleAdminSignin)
+	admin := func(pattern string, h http.HandlerFunc) { m.HandleFunc(pattern, idp.requireAdmin(h)) }
+	admin("POST "+adminSignoutPath, idp.handleAdminSignout)
+	admin("GET "+ConsolePath, idp.consoleApps)
+	admin("GET "+consoleWizardPath, idp.consoleWizard)
+	admin("POST "+consoleWizardPath, idp.consoleWizardStep)
 	base := "/admin/app/{appName}/instance/{appID}"
-	m.HandleFunc("GET "+base+"/{$}", func(w http.ResponseWriter, r *http.Request) {
+	admin("GET "+base+"/{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, strings.TrimSuffix(r.URL.Path, "/")+"/general", http.StatusFound)
 	})
-	m.HandleFunc("GET "+base+"/{tab}", idp.consoleApp)
-	m.HandleFunc("POST "+base+"/saml-settings", idp.consoleSaveSettings)
-	m.HandleFunc("POST "+base+"/certificates", idp.consoleGenerateCert)
-	m.HandleFunc("POST "+base+"/certificates/{kid}/activate", idp.consoleActivateCert)
-	m.HandleFunc("GET "+base+"/certificates/{kid}/download", idp.consoleDownloadCert)
-	m.HandleFunc("POST "+base+"/assignments", idp.consoleAssign)
+	admin("GET "+base+"/{tab}", idp.consoleApp)
+	admin("POST "+base+"/saml-settings", idp.consoleSaveSettings)
+	admin("POST "+base+"/certificates", idp.consoleGenerateCert)
+	admin("POST "+base+"/certificates/{kid}/activate", idp.consoleActivateCert)
+	admin("GET "+base+"/certificates/{kid}/download", idp.consoleDownloadCert)
+	admin("POST "+base+"/assignments", idp.consoleAssign)
 }
 
 // consolePage is what every console page gets.
 type consolePage struct {
-	Title  string
+	Title string
+	// CSRF is the admin session's token, sent back by every form.
+	CSRF   string
 	Page   string
 	Org    string
 	Admin  string
@@ -99,10 +104,11 @@ type consoleAssignee struct {
 	Assigned, Direct      bool
 }
 
-func (idp *IdP) renderConsole(w http.ResponseWriter, status int, name string, p consolePage) {
+func (idp *IdP) renderConsole(w http.ResponseWriter, r *http.Request, status int, name string, p consolePage) {
 	p.Page = name
 	p.Org = idp.org
-	p.Admin = "admin@" + idp.org + ".example"
+	p.Admin = idp.admin.login
+	p.CSRF = csrfToken(r)
 	var buf bytes.Buffer
 	if err := consoleTemplates.ExecuteTemplate(&buf, name, p); err != nil {
 		http.Error(w, "internal error rendering the admin console: "+err.Error(), http.StatusInternalServerError)
@@ -117,15 +123,15 @@ func (idp *IdP) renderConsole(w http.ResponseWriter, status int, name string, p 
 }
 
 // consoleNotFound is the console's 404.
-func (idp *IdP) consoleNotFound(w http.ResponseWriter, what string) {
-	idp.renderConsole(w, http.StatusNotFound, "notfound", consolePage{Title: "Not found", Errors: []string{what}})
+func (idp *IdP) consoleNotFound(w http.ResponseWriter, r *http.Request, what string) {
+	idp.renderConsole(w, r, http.StatusNotFound, "notfound", consolePage{Title: "Not found", Errors: []string{what}})
 }
 
 // parseConsoleForm reads a size-limited form; on failure it answers 400.
 func (idp *IdP) parseConsoleForm(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, maxConsoleForm)
 	if err := r.ParseForm(); err != nil {
-		idp.renderConsole(w, http.StatusBadRequest, "notfound", consolePage{Title: "Bad request",
+		idp.renderConsole(w, r, http.StatusBadRequest, "notfound", consolePage{Title: "Bad request",
 			Errors: []string{fmt.Sprintf("The form could not be read (%v). Submit it from the admin console, at most %d bytes.", err, maxConsoleForm)}})
 		return false
 	}
@@ -141,9 +147,9 @@ func (idp *IdP) consoleApps(w http.ResponseWriter, r *http.Request) {
 		p.CreateDialog = true
 	case mode != "":
 		p.CreateDialog = true
-		p.CreateDialogErr = fmt.Sprintf("%s app integrations are not available in this mock org: choose SAML 2.0.", mode)
+		p.CreateDialogErr = fmt.Sprintf("%s app integrations are not available in this mock org: choose SAML 2.0.", echo(mode))
 	}
-	idp.renderConsole(w, http.StatusOK, "apps", p)
+	idp.renderConsole(w, r, http.StatusOK, "apps", p)
 }
 
 // ---- the app integration wizard ----
@@ -179,7 +185,7 @@ func (idp *IdP) consoleWizard(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, ConsolePath+"?signOnMode="+url.QueryEscape(mode), http.StatusFound)
 		return
 	}
-	idp.renderConsole(w, http.StatusOK, "wizard", consolePage{Title: "Create SAML Integration", Step: 1})
+	idp.renderConsole(w, r, http.StatusOK, "wizard", consolePage{Title: "Create SAML Integration", Step: 1})
 }
 
 func checkLabel(label string) []string {
@@ -204,7 +210,7 @@ func (idp *IdP) consoleWizardStep(w http.ResponseWriter, r *http.Request) {
 		p.Label = strings.TrimSpace(f.Get("label"))
 		if p.Errors = checkLabel(p.Label); p.Errors != nil {
 			p.Step = 1
-			idp.renderConsole(w, http.StatusBadRequest, "wizard", p)
+			idp.renderConsole(w, r, http.StatusBadRequest, "wizard", p)
 			return
 		}
 		var s SAMLSettings
@@ -212,14 +218,14 @@ func (idp *IdP) consoleWizardStep(w http.ResponseWriter, r *http.Request) {
 			s = st.Settings // coming back from step 2 keeps its answers
 		}
 		p.Step, p.Form = 2, newSAMLFormView(s)
-		idp.renderConsole(w, http.StatusOK, "wizard", p)
+		idp.renderConsole(w, r, http.StatusOK, "wizard", p)
 	case "saml": // 2 → 3, or back to 1
 		p.Label = strings.TrimSpace(f.Get("label"))
 		s := parseSAMLForm(f)
 		p.State = encodeWizardState(wizardState{Label: p.Label, Settings: s})
 		if f.Get("direction") == "previous" {
 			p.Step = 1
-			idp.renderConsole(w, http.StatusOK, "wizard", p)
+			idp.renderConsole(w, r, http.StatusOK, "wizard", p)
 			return
 		}
 		p.Errors = checkLabel(p.Label)
@@ -228,33 +234,33 @@ func (idp *IdP) consoleWizardStep(w http.ResponseWriter, r *http.Request) {
 		}
 		if p.Errors != nil {
 			p.Step, p.Form = 2, newSAMLFormView(s)
-			idp.renderConsole(w, http.StatusBadRequest, "wizard", p)
+			idp.renderConsole(w, r, http.StatusBadRequest, "wizard", p)
 			return
 		}
 		p.Step = 3
-		idp.renderConsole(w, http.StatusOK, "wizard", p)
+		idp.renderConsole(w, r, http.StatusOK, "wizard", p)
 	case "feedback": // 3 → the new app's Sign On tab
 		st, err := decodeWizardState(f.Get("state"))
 		if err != nil {
 			p.Step, p.Errors = 1, []string{err.Error() + ": start again from Create App Integration"}
-			idp.renderConsole(w, http.StatusBadRequest, "wizard", p)
+			idp.renderConsole(w, r, http.StatusBadRequest, "wizard", p)
 			return
 		}
 		if f.Get("direction") == "previous" {
 			p.Step, p.Label, p.State, p.Form = 2, st.Label, f.Get("state"), newSAMLFormView(st.Settings)
-			idp.renderConsole(w, http.StatusOK, "wizard", p)
+			idp.renderConsole(w, r, http.StatusOK, "wizard", p)
 			return
 		}
 		a, err := idp.CreateApp(st.Label, st.Settings)
 		if err != nil {
 			p.Step, p.Label, p.Form, p.Errors = 2, st.Label, newSAMLFormView(st.Settings), causes(err)
-			idp.renderConsole(w, http.StatusBadRequest, "wizard", p)
+			idp.renderConsole(w, r, http.StatusBadRequest, "wizard", p)
 			return
 		}
 		http.Redirect(w, r, appConsolePath(*a)+"/sign-on?created=1", http.StatusSeeOther)
 	default:
 		p.Step, p.Errors = 1, []string{"Unknown wizard step: start again from Create App Integration"}
-		idp.renderConsole(w, http.StatusBadRequest, "wizard", p)
+		idp.renderConsole(w, r, http.StatusBadRequest, "wizard", p)
 	}
 }
 
@@ -278,7 +284,7 @@ func appConsolePath(a App) string { return "/admin/app/" + a.Name + "/instance/"
 func (idp *IdP) consoleAppFor(w http.ResponseWriter, r *http.Request) (*App, bool) {
 	a, ok := idp.appByPath(r.PathValue("appID"), r.PathValue("appName"))
 	if !ok || a.ID != r.PathValue("appID") {
-		idp.consoleNotFound(w, "There is no app integration at this address. Open it again from Applications.")
+		idp.consoleNotFound(w, r, "There is no app integration at this address. Open it again from Applications.")
 		return nil, false
 	}
 	return a, true
@@ -313,7 +319,7 @@ func (idp *IdP) consoleApp(w http.ResponseWriter, r *http.Request) {
 	case "sign-on":
 		certs, err := idp.Certificates(a.ID)
 		if err != nil {
-			idp.consoleNotFound(w, err.Error())
+			idp.consoleNotFound(w, r, err.Error())
 			return
 		}
 		for _, c := range certs {
@@ -322,14 +328,14 @@ func (idp *IdP) consoleApp(w http.ResponseWriter, r *http.Request) {
 		}
 	case "assignments":
 		if !idp.fillAssignments(&p, r.URL.Query().Get("assign")) {
-			idp.consoleNotFound(w, "The app integration no longer exists.")
+			idp.consoleNotFound(w, r, "The app integration no longer exists.")
 			return
 		}
 	default:
-		idp.consoleNotFound(w, fmt.Sprintf("The app has no %q tab: use General, Sign On or Assignments.", tab))
+		idp.consoleNotFound(w, r, fmt.Sprintf("The app has no %q tab: use General, Sign On or Assignments.", echo(tab)))
 		return
 	}
-	idp.renderConsole(w, http.StatusOK, "app", p)
+	idp.renderConsole(w, r, http.StatusOK, "app", p)
 }
 
 // fillAssignments lists who is assigned the app, and the Assign dialog's
@@ -392,7 +398,7 @@ func (idp *IdP) consoleSaveSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	s := parseSAMLForm(r.PostForm)
 	if _, err := idp.UpdateApp(a.ID, s); err != nil {
-		idp.renderConsole(w, http.StatusBadRequest, "app", consolePage{Title: a.Label, App: *a, AppPath: appConsolePath(*a),
+		idp.renderConsole(w, r, http.StatusBadRequest, "app", consolePage{Title: a.Label, App: *a, AppPath: appConsolePath(*a),
 			Tab: "general", Editing: true, Form: newSAMLFormView(s), Errors: causes(err)})
 		return
 	}
@@ -406,7 +412,7 @@ func (idp *IdP) consoleGenerateCert(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := idp.GenerateCertificate(a.ID, 10); err != nil {
-		idp.consoleNotFound(w, "The certificate could not be generated: "+err.Error())
+		idp.consoleNotFound(w, r, "The certificate could not be generated: "+err.Error())
 		return
 	}
 	http.Redirect(w, r, appConsolePath(*a)+"/sign-on?generated=1", http.StatusSeeOther)
@@ -419,7 +425,7 @@ func (idp *IdP) consoleActivateCert(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := idp.ActivateCertificate(a.ID, r.PathValue("kid")); err != nil {
-		idp.consoleNotFound(w, err.Error())
+		idp.consoleNotFound(w, r, err.Error())
 		return
 	}
 	http.Redirect(w, r, appConsolePath(*a)+"/sign-on?activated=1", http.StatusSeeOther)
@@ -433,7 +439,7 @@ func (idp *IdP) consoleDownloadCert(w http.ResponseWriter, r *http.Request) {
 	}
 	c, err := idp.certByKID(a.ID, r.PathValue("kid"))
 	if err != nil {
-		idp.consoleNotFound(w, "The app has no such certificate: open the Sign On tab again.")
+		idp.consoleNotFound(w, r, "The app has no such certificate: open the Sign On tab again.")
 		return
 	}
 	w.Header().Set("Content-Type", "application/x-x509-ca-cert")
@@ -465,7 +471,7 @@ func (idp *IdP) consoleAssign(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		p := consolePage{Title: a.Label, App: *a, AppPath: appConsolePath(*a), Tab: "assignments", Errors: causes(err)}
 		idp.fillAssignments(&p, "")
-		idp.renderConsole(w, http.StatusBadRequest, "app", p)
+		idp.renderConsole(w, r, http.StatusBadRequest, "app", p)
 		return
 	}
 	target := appConsolePath(*a) + "/assignments?" + flash + "=1"

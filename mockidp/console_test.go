@@ -16,11 +16,46 @@ import (
 type consoleClient struct {
 	t   *testing.T
 	idp *IdP
+	// session and csrf are the admin's console session, as a browser
+	// holds them after signing in: the cookie, and the token every form
+	// carries in its hidden _xsrfToken field.
+	session, csrf string
 }
 
+var csrfRE = regexp.MustCompile(`name="_xsrfToken" value="([^"]+)"`)
+
+// newConsole returns a client signed in to the console as the admin.
 func newConsole(t *testing.T) *consoleClient {
 	t.Helper()
-	return &consoleClient{t: t, idp: newTestIdP(t)}
+	c := &consoleClient{t: t, idp: newTestIdP(t)}
+	c.signIn()
+	return c
+}
+
+// signIn signs in on /admin/signin and reads the session's CSRF token off
+// the Applications page.
+func (c *consoleClient) signIn() {
+	c.t.Helper()
+	req := httptest.NewRequest("POST", testBase+adminSigninPath, strings.NewReader(url.Values{
+		"username": {c.idp.AdminLogin()}, "password": {c.idp.AdminPassword()}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", testBase)
+	rec := httptest.NewRecorder()
+	c.idp.ServeHTTP(rec, req)
+	for _, ck := range rec.Result().Cookies() {
+		if ck.Name == adminCookie {
+			c.session = ck.Value
+		}
+	}
+	if rec.Code != http.StatusSeeOther || c.session == "" {
+		c.t.Fatalf("admin sign-in: %d %s", rec.Code, rec.Body.String())
+	}
+	_, _, body := c.do("GET", ConsolePath, nil)
+	m := csrfRE.FindStringSubmatch(body)
+	if m == nil {
+		c.t.Fatalf("the Applications page carries no CSRF token")
+	}
+	c.csrf = m[1]
 }
 
 // do serves one request and returns the status, the Location and the body.
@@ -28,11 +63,21 @@ func (c *consoleClient) do(method, target string, form url.Values) (int, string,
 	c.t.Helper()
 	var body io.Reader
 	if form != nil {
+		if c.csrf != "" && !form.Has(csrfField) {
+			form = cloneValues(form)
+			form.Set(csrfField, c.csrf)
+		}
 		body = strings.NewReader(form.Encode())
 	}
 	req := httptest.NewRequest(method, testBase+target, body)
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if method != "GET" {
+		req.Header.Set("Origin", testBase)
+	}
+	if c.session != "" {
+		req.AddCookie(&http.Cookie{Name: adminCookie, Value: c.session})
 	}
 	rec := httptest.NewRecorder()
 	c.idp.ServeHTTP(rec, req)
@@ -257,4 +302,12 @@ func TestDeleteApp(t *testing.T) {
 	if status, _, _ := c.do("GET", "/app/"+a.ExternalKey+"/sso/saml/metadata", nil); status != 404 {
 		t.Errorf("metadata of a deleted app: %d", status)
 	}
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
 }

@@ -28,7 +28,8 @@ const (
 	CodeFaultFailed      Code = "FAULT_FAILED"        // a fault could not be applied to the response
 	CodeResponseFailed   Code = "RESPONSE_FAILED"     // building, signing or encrypting the response failed
 	CodeMethodNotAllowed Code = "METHOD_NOT_ALLOWED"
-	CodeNotFound         Code = "NOT_FOUND" // an unknown admin API path
+	CodeNotFound         Code = "NOT_FOUND"    // an unknown admin API path
+	CodeUnauthorized     Code = "UNAUTHORIZED" // the admin API call has no valid SSWS token
 )
 
 // Error is the mock IdP's error: a stable Code, a message that says what is
@@ -41,6 +42,9 @@ type Error struct {
 	Causes []string
 	// Err is the underlying error, if any.
 	Err error
+	// Reason, for CodeBadSAMLRequest, names the check that refused the
+	// AuthnRequest.
+	Reason RequestReason
 }
 
 // Error implements error.
@@ -85,3 +89,25 @@ func newError(code Code, msg string) *Error { return &Error{Code: code, Message:
 func wrapError(code Code, msg string, err error) *Error {
 	return &Error{Code: code, Message: msg, Err: err}
 }
+
+// RequestReason says which check refused an AuthnRequest (an Error with
+// CodeBadSAMLRequest); stable, for tests and drivers.
+type RequestReason string
+
+// The reasons an AuthnRequest is refused.
+const (
+	ReasonMissing           RequestReason = "missing"             // no SAMLRequest parameter
+	ReasonTooLarge          RequestReason = "too-large"           // the parameter or the XML is over its size cap
+	ReasonNotBase64         RequestReason = "not-base64"          // the parameter is not standard base64
+	ReasonNotDeflate        RequestReason = "not-deflate"         // Redirect binding: not raw DEFLATE data (POST: neither XML nor DEFLATE)
+	ReasonTruncated         RequestReason = "truncated"           // the DEFLATE data ends early
+	ReasonInflatedTooLarge  RequestReason = "inflated-too-large"  // the DEFLATE data inflates past maxInflatedRequest (a deflate bomb)
+	ReasonDoctype           RequestReason = "doctype"             // a DOCTYPE or ENTITY declaration
+	ReasonTooDeep           RequestReason = "too-deep"            // elements nested past maxRequestDepth
+	ReasonTooManyElements   RequestReason = "too-many-elements"   // more nodes (elements, comments, …) than maxRequestNodes
+	ReasonTooManyAttributes RequestReason = "too-many-attributes" // an element with more than maxRequestAttributes attributes
+	ReasonNotXML            RequestReason = "not-xml"             // not well-formed XML, or no element
+	ReasonNotAuthnRequest   RequestReason = "not-authn-request"   // the root is not samlp:AuthnRequest
+	ReasonNoID              RequestReason = "no-id"               // the AuthnRequest has no ID
+	ReasonBadForm           RequestReason = "bad-form"            // POST binding: the form cannot be read
+)

@@ -38,6 +38,9 @@ func testConfig(seed uint64) Config {
 		IDs:         NewSeededIDs(seed),
 		NewKey:      primaryKey,
 		AttackerKey: fixtures.Key(fixtures.KeyAttacker),
+		RotatedKey:  fixtures.Key(fixtures.KeyIdPRotated),
+		WeakKey:     fixtures.Key(fixtures.KeyWeak1024),
+		SpareKey:    fixtures.Key(fixtures.KeySpare),
 		BaseURL:     testBase,
 	}
 }

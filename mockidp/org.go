@@ -66,7 +66,7 @@ func (idp *IdP) AddUser(u User) (User, error) {
 	idp.mu.Lock()
 	defer idp.mu.Unlock()
 	if _, dup := idp.userByLogin[strings.ToLower(u.Login)]; dup {
-		return User{}, newError(CodeDuplicate, fmt.Sprintf("a user with login %q already exists: logins must be unique in the org", u.Login))
+		return User{}, newError(CodeDuplicate, fmt.Sprintf("a user with login %q already exists: logins must be unique in the org", echo(u.Login)))
 	}
 	rec := &userRecord{User: u, created: idp.now(), groups: map[string]bool{}}
 	rec.ID = idp.ids.userID()
@@ -114,7 +114,7 @@ func (idp *IdP) userLocked(idOrLogin string) (*userRecord, error) {
 	if id, ok := idp.userByLogin[strings.ToLower(idOrLogin)]; ok {
 		return idp.users[id], nil
 	}
-	return nil, newError(CodeUserNotFound, fmt.Sprintf("no user with ID or login %q in org %s: add the user first", idOrLogin, idp.org))
+	return nil, newError(CodeUserNotFound, fmt.Sprintf("no user with ID or login %q in org %s: add the user first", echo(idOrLogin), idp.org))
 }
 
 // userCopyLocked returns a copy of rec with its group names (Everyone
@@ -152,7 +152,7 @@ func (idp *IdP) AddGroup(name string) (Group, error) {
 	idp.mu.Lock()
 	defer idp.mu.Unlock()
 	if _, dup := idp.groupByName[name]; dup {
-		return Group{}, newError(CodeDuplicate, fmt.Sprintf("a group named %q already exists", name))
+		return Group{}, newError(CodeDuplicate, fmt.Sprintf("a group named %q already exists", echo(name)))
 	}
 	return *idp.addGroupLocked(name, ""), nil
 }
@@ -182,7 +182,7 @@ func (idp *IdP) groupLocked(idOrName string) (*Group, error) {
 	if id, ok := idp.groupByName[idOrName]; ok {
 		return idp.groups[id], nil
 	}
-	return nil, newError(CodeGroupNotFound, fmt.Sprintf("no group with ID or name %q in org %s", idOrName, idp.org))
+	return nil, newError(CodeGroupNotFound, fmt.Sprintf("no group with ID or name %q in org %s", echo(idOrName), idp.org))
 }
 
 // Groups returns every group, by name.

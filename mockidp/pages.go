@@ -54,7 +54,7 @@ var pageTemplates = map[string]string{
 	"login": `{{define "content"}}<main class="okta-card" id="okta-sign-in">
 <h1>Sign In</h1>
 {{if .Error}}<div class="o-form-error-container" role="alert" data-okta-error="sign-in-failed" id="sign-in-error">{{.Error}}</div>{{end}}
-<form id="form-signin" method="POST" action="/login/login.htm" autocomplete="off">
+<form id="form-signin" method="POST" action="{{.Action}}" autocomplete="off">
 <label for="okta-signin-username">Username</label>
 <input type="text" id="okta-signin-username" name="username" value="{{.Username}}" autofocus>
 <label for="okta-signin-password">Password</label>
@@ -75,7 +75,7 @@ var pageTemplates = map[string]string{
 <script>document.getElementById('appForm').submit()</script>
 </main>{{end}}`,
 
-	"error": `{{define "content"}}<main class="okta-card okta-error" data-okta-error="{{.ErrorCode}}" id="okta-error">
+	"error": `{{define "content"}}<main class="okta-card okta-error" data-okta-error="{{.ErrorCode}}"{{if .Reason}} data-reason="{{.Reason}}"{{end}} id="okta-error">
 <h1>{{.Heading}}</h1>
 <p id="okta-error-message">{{.Message}}</p>
 {{if .Home}}<p><a href="/app/UserHome" id="go-home">Go to Homepage</a></p>{{end}}
@@ -105,13 +105,14 @@ type pageData struct {
 	Page  string
 	Org   string
 	CSS   template.CSS
-	// login
-	Error, Username, FromURI string
+	// login; Action is where the form posts (default the end-user sign-in)
+	Error, Username, FromURI, Action string
 	// post
 	ACS    string
 	Fields []formField
 	// error
 	ErrorCode, Heading, Message string
+	Reason                      RequestReason
 	Home                        bool
 	// home
 	Login string
@@ -123,6 +124,9 @@ type formField struct{ Name, Value string }
 func (idp *IdP) render(w http.ResponseWriter, status int, page string, d pageData) {
 	d.Page = page
 	d.Org = idp.org
+	if d.Action == "" {
+		d.Action = loginPath
+	}
 	d.CSS = template.CSS(pageCSS)
 	var buf bytes.Buffer
 	if err := pages[page].ExecuteTemplate(&buf, "layout", d); err != nil {

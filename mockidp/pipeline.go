@@ -58,9 +58,6 @@ type Response struct {
 	// its Assertion (faults may have changed the document since).
 	ResponseID  string
 	AssertionID string
-	// Delivery lists the delivery-stage faults (replay, unsolicited,
-	// another ACS, …) for the driver to carry out.
-	Delivery []fault.Fault
 	// User is the user the response asserts.
 	User User
 }
@@ -136,7 +133,7 @@ func (idp *IdP) Respond(req ResponseRequest) (*Response, error) {
 
 // respond runs the pipeline: build → pre-sign faults → sign plan (sign
 // faults) → sign the assertion → encrypt it → sign the Response →
-// post-sign faults → serialize → bind faults → delivery faults recorded.
+// post-sign faults → serialize → bind faults.
 func (idp *IdP) respond(in *respondInput, ar *authnRequest, relayState string, authnInstant time.Time, extra []fault.Fault) (*Response, error) {
 	now := idp.now()
 	if authnInstant.IsZero() {
@@ -224,7 +221,6 @@ func (idp *IdP) respond(in *respondInput, ar *authnRequest, relayState string, a
 		RedirectURL: fc.RedirectURL,
 		ResponseID:  responseID,
 		AssertionID: assertionID,
-		Delivery:    fault.OfStage(fault.StageDelivery, faults),
 		User:        in.user,
 	}
 	if ar != nil {

@@ -70,11 +70,6 @@ func init() {
 			}
 			return nil
 		}})
-	fault.Register(fault.Spec{Name: "mockidp-test-probe-delivery", Stage: fault.StageDelivery, Summary: "test probe", Params: logParam,
-		Apply: func(c *fault.Context, f fault.Fault) error {
-			logFor(f).add("delivery applied")
-			return nil
-		}})
 	fault.Register(fault.Spec{Name: "mockidp-test-failing", Stage: fault.StagePostSign, Summary: "always fails",
 		Apply: func(*fault.Context, fault.Fault) error { return fmt.Errorf("deliberate failure") }})
 }
@@ -103,7 +98,7 @@ func probes(log string, stages ...string) []fault.Fault {
 }
 
 // TestPipelineStages proves the stages run in order, a pre-sign change is
-// covered by a valid signature, and delivery faults are recorded, not run.
+// covered by a valid signature.
 func TestPipelineStages(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -115,7 +110,7 @@ func TestPipelineStages(t *testing.T) {
 			t.Parallel()
 			idp, app, _ := setup(t, defaultSettings())
 			log := uniqueLog(t)
-			faults := probes(log, "delivery", "bind", "post-sign", "sign", "pre-sign")
+			faults := probes(log, "bind", "post-sign", "sign", "pre-sign")
 			req := ResponseRequest{AppID: app.ID, Login: testLogin, SAMLRequest: redirectRequest(t, authnRequestXML("_req"))}
 			if tc.appFaults {
 				if err := idp.SetFaults(app.ID, faults...); err != nil {
@@ -137,9 +132,6 @@ func TestPipelineStages(t *testing.T) {
 			want := "pre-sign signed=false | sign signed=false plan=true/true | post-sign signatures=2 form=false | bind form=true raw=true"
 			if got != want {
 				t.Errorf("stages ran as\n %s\nwant\n %s", got, want)
-			}
-			if len(resp.Delivery) != 1 || resp.Delivery[0].Name != "mockidp-test-probe-delivery" {
-				t.Errorf("Delivery = %v", resp.Delivery)
 			}
 			// The pre-sign change is signed: both verifiers accept it.
 			sp := crewjamSP(t, idp, app)

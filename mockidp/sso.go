@@ -90,12 +90,12 @@ func (idp *IdP) notFoundApp(w http.ResponseWriter) {
 }
 
 func (idp *IdP) badSAMLRequest(w http.ResponseWriter, err error) {
-	msg := err.Error()
+	d := pageData{Title: "400 Bad Request", ErrorCode: "bad-saml-request", Heading: "400 Bad Request", Message: echo(err.Error())}
 	var e *Error
 	if errors.As(err, &e) {
-		msg = e.Message
+		d.Message, d.Reason = e.Message, e.Reason
 	}
-	idp.renderError(w, http.StatusBadRequest, "400 Bad Request", "bad-saml-request", msg)
+	idp.render(w, http.StatusBadRequest, "error", d)
 }
 
 // handleSSO is the Single Sign-On URL: GET is the HTTP-Redirect binding,
@@ -116,13 +116,13 @@ func (idp *IdP) handleSSO(w http.ResponseWriter, r *http.Request) {
 	} else {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 		if err := r.ParseForm(); err != nil {
-			idp.badSAMLRequest(w, badRequest(fmt.Sprintf("The form could not be read (%v)", err),
+			idp.badSAMLRequest(w, badRequest(ReasonBadForm, fmt.Sprintf("The form could not be read (%v)", err),
 				fmt.Sprintf("POST the AuthnRequest as an application/x-www-form-urlencoded form of at most %d bytes", maxFormBody)))
 			return
 		}
 		samlRequest, relayState = r.PostForm.Get("SAMLRequest"), r.PostForm.Get("RelayState")
 		if samlRequest == "" {
-			idp.badSAMLRequest(w, badRequest("The POST has no SAMLRequest parameter",
+			idp.badSAMLRequest(w, badRequest(ReasonMissing, "The POST has no SAMLRequest parameter",
 				"Send the AuthnRequest base64-encoded in the SAMLRequest form field"))
 			return
 		}
@@ -238,7 +238,8 @@ func (idp *IdP) deliver(w http.ResponseWriter, r *http.Request, resp *Response) 
 }
 
 func (idp *IdP) handleLoginPage(w http.ResponseWriter, r *http.Request) {
-	idp.render(w, http.StatusOK, "login", pageData{Title: idp.org + " - Sign In", FromURI: r.URL.Query().Get("fromURI")})
+	from, _ := sameOriginPath(idp.BaseURL(), r.URL.Query().Get("fromURI"))
+	idp.render(w, http.StatusOK, "login", pageData{Title: idp.org + " - Sign In", FromURI: from})
 }
 
 func (idp *IdP) handleLogin(w http.ResponseWriter, r *http.Request) {
@@ -257,7 +258,11 @@ func (idp *IdP) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	idp.mu.RUnlock()
 	if !ok {
-		idp.render(w, http.StatusUnauthorized, "login", pageData{Title: idp.org + " - Sign In", Error: "Unable to sign in", Username: login, FromURI: fromURI})
+		if len(login) > maxNameLen {
+			login = "" // no login is that long: do not echo it
+		}
+		from, _ := sameOriginPath(idp.BaseURL(), fromURI)
+		idp.render(w, http.StatusUnauthorized, "login", pageData{Title: idp.org + " - Sign In", Error: "Unable to sign in", Username: login, FromURI: from})
 		return
 	}
 	sid := idp.ids.sessionID()
@@ -266,15 +271,12 @@ func (idp *IdP) handleLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, idp.safeFromURI(fromURI), http.StatusFound)
 }
 
-// safeFromURI keeps fromURI only when it points into the IdP (a path, or
-// an absolute URL under the base URL), so the login page is no open
-// redirect.
+// safeFromURI keeps fromURI only when it is a path on the IdP (see
+// sameOriginPath), so the login page is no open redirect; anything else
+// goes to the user's home page.
 func (idp *IdP) safeFromURI(from string) string {
-	if base := idp.BaseURL(); base != "" && strings.HasPrefix(from, base+"/") {
-		from = strings.TrimPrefix(from, base)
-	}
-	if strings.HasPrefix(from, "/") && !strings.HasPrefix(from, "//") && !strings.HasPrefix(from, "/\\") {
-		return from
+	if p, ok := sameOriginPath(idp.BaseURL(), from); ok {
+		return p
 	}
 	return homePath
 }

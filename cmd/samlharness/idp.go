@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/samlharness/samlharness/mockidp"
 	"github.com/samlharness/samlharness/suites/runner"
 )
 
@@ -118,6 +119,8 @@ func idpServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fmt.Fprintf(stdout, "samlharness idp — mock Okta org %s serving on %s\n\n", runner.DemoOrg, h.BaseURL())
 	printIdP(stdout, h)
 	fmt.Fprintf(stdout, "  Sign in as                       %s / %s\n", *user, runner.DemoPassword)
+	fmt.Fprintf(stdout, "  Admin console                    %s%s (sign in as %s / %s)\n", h.BaseURL(), mockidp.ConsolePath, h.IdP.AdminLogin(), h.IdP.AdminPassword())
+	fmt.Fprintf(stdout, "  Admin API                        %s/api/v1/apps (Authorization: SSWS %s)\n", h.BaseURL(), h.IdP.APIToken())
 	if *acs == "" {
 		fmt.Fprintln(stdout, "\nThe app is not pointed at an SP yet: pass --target FILE or --acs and --audience.")
 	}

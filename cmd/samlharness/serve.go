@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/samlharness/samlharness/mockidp"
 	"github.com/samlharness/samlharness/sp"
 	"github.com/samlharness/samlharness/suites/runner"
 )
@@ -60,8 +61,10 @@ func printWorld(out io.Writer, w *runner.World, configured bool) {
 	fmt.Fprintf(out, "  Identity Provider Entity Id      %s\n", w.App.EntityID)
 	fmt.Fprintf(out, "  Identity Provider Sign-In URL    %s\n", w.App.SignOnURL)
 	fmt.Fprintf(out, "  Okta tile (IdP-initiated)        %s\n", w.Site().IdPInitiatedURL)
-	fmt.Fprintf(out, "  Admin console                    %s/admin/apps/active\n", w.IdPURL)
-	fmt.Fprintf(out, "  Admin API                        %s/api/v1/apps\n\n", w.IdPURL)
+	fmt.Fprintf(out, "  Admin console                    %s%s\n", w.IdPURL, mockidp.ConsolePath)
+	fmt.Fprintf(out, "    sign in as                     %s / %s\n", w.IdP.AdminLogin(), w.IdP.AdminPassword())
+	fmt.Fprintf(out, "  Admin API                        %s/api/v1/apps\n", w.IdPURL)
+	fmt.Fprintf(out, "    header                         Authorization: SSWS %s\n\n", w.IdP.APIToken())
 	if !configured {
 		fmt.Fprintln(out, "The workspace's SSO is not configured: copy the values above as the setup guide says.")
 	}

@@ -160,21 +160,3 @@ func TestDeflateBomb(t *testing.T) {
 		t.Error("4 GiB bomb accepted")
 	}
 }
-
-func TestDeliveryMarkers(t *testing.T) {
-	t.Parallel()
-	faults := []Fault{fault("replay", "count", "3"), fault("unsolicited"), fault("deliver-to", "acs", "http://127.0.0.1:9/x"), fault("replay-after-signout"), fault("deliver-after", "delay", "6m")}
-	c := run(t, faults...)
-	base := run(t)
-	if !bytes.Equal(c.Raw, base.Raw) || c.ACS != testACS {
-		t.Error("delivery faults changed the response")
-	}
-	if got := OfStage(StageDelivery, faults); len(got) != len(faults) {
-		t.Errorf("OfStage(delivery) = %v", got)
-	}
-	for _, bad := range []Fault{fault("replay", "count", "1"), fault("replay", "count", "x"), fault("deliver-after", "delay", "soon"), fault("deliver-to")} {
-		if err := stages(t, newContext(t), StageDelivery, bad); err == nil {
-			t.Errorf("%s accepted", bad)
-		}
-	}
-}

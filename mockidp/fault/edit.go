@@ -149,13 +149,23 @@ func editorNamed(name string) editor {
 
 func init() {
 	for _, e := range editors {
-		Register(Spec{Name: e.name, Stage: StagePreSign, Resigns: true,
-			Summary: e.summary + "; before signing, so the signature covers the change",
-			Params:  e.params, Apply: e.apply})
-		Register(Spec{Name: e.name + "-after-sign", Stage: StagePostSign, Resigns: false,
-			Summary: e.summary + "; after signing, so a signature over the element no longer verifies",
-			Params:  e.params, Apply: e.apply})
+		registerAll(e.beforeSigning, e.afterSigning)
 	}
+}
+
+// beforeSigning is the editor's pre-sign fault: the signature covers the
+// change.
+func (e editor) beforeSigning() Spec {
+	return Spec{Name: e.name, Stage: StagePreSign, Resigns: true,
+		Summary: e.summary + "; before signing, so the signature covers the change",
+		Params:  e.params, Apply: e.apply}
+}
+
+// afterSigning is the editor's post-sign twin ("-after-sign").
+func (e editor) afterSigning() Spec {
+	return Spec{Name: e.name + "-after-sign", Stage: StagePostSign, Resigns: false,
+		Summary: e.summary + "; after signing, so a signature over the element no longer verifies",
+		Params:  e.params, Apply: e.apply}
 }
 
 // rename gives el a new (possibly prefixed) name.

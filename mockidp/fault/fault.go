@@ -3,7 +3,7 @@
 // a JSON admin API and a customer case file can all name one. Each registered
 // fault applies at one stage of the IdP's fixed pipeline:
 //
-//		settings → build → pre-sign → sign → post-sign → bind → delivery
+//		settings → build → pre-sign → sign → post-sign → bind
 //
 //	  - pre-sign faults edit the unsigned Response document; the IdP then signs
 //	    what they produced, so the signature is valid over bad content.
@@ -17,9 +17,12 @@
 //	    serialized bytes when the bind stage starts (see Apply).
 //	  - bind faults change the encoded form the browser posts (base64 shape,
 //	    duplicate parameters, Redirect binding, deflate).
-//	  - delivery faults are instructions to whoever delivers the response
-//	    (replay it, deliver it unsolicited, post it to another ACS); the IdP
-//	    records them and the driver carries them out.
+//
+// How a response is delivered (replayed, unsolicited, posted to another
+// ACS, held back) is not a fault: the scenario says it (Scenario.Delivery in
+// the catalogue) and the driver carries it out. A fault name that is not
+// registered is an error everywhere: Validate, Apply and the IdP's admin API
+// refuse it.
 package fault
 
 import (
@@ -44,12 +47,11 @@ const (
 	StageSign     Stage = "sign"
 	StagePostSign Stage = "post-sign"
 	StageBind     Stage = "bind"
-	StageDelivery Stage = "delivery"
 )
 
 // Stages returns the pipeline stages in order.
 func Stages() []Stage {
-	return []Stage{StagePreSign, StageSign, StagePostSign, StageBind, StageDelivery}
+	return []Stage{StagePreSign, StageSign, StagePostSign, StageBind}
 }
 
 // Valid reports whether s is one of the pipeline stages.
@@ -144,9 +146,9 @@ type SignPlan struct {
 // hold.
 const (
 	// KeyRotated is the IdP's other (inactive or newly generated) signing
-	// key, fixtures.KeyIdPRotated, with its own certificate in KeyInfo.
+	// key (the mock IdP's Config.RotatedKey), with its own certificate in KeyInfo.
 	KeyRotated = "idp-rotated"
-	// KeyWeak1024 is an RSA-1024 key (fixtures.KeyWeak1024) with its own
+	// KeyWeak1024 is an RSA-1024 key (the mock IdP's Config.WeakKey) with its own
 	// self-signed certificate in KeyInfo.
 	KeyWeak1024 = "weak-1024"
 )
@@ -161,7 +163,7 @@ type EncryptPlan struct {
 	Enabled bool
 	// Key selects the recipient certificate: "" is the SP encryption
 	// certificate configured in the app; "wrong" is a certificate whose key
-	// the SP does not hold (the IdP uses fixtures.KeySpare).
+	// the SP does not hold (the mock IdP's Config.SpareKey).
 	Key string
 	// KeyTransport is the EncryptedKey algorithm (wire.AlgRSAOAEPMGF1P by
 	// default, wire.AlgRSA15 on request).
@@ -310,7 +312,7 @@ func Validate(faults []Fault) error {
 	for _, f := range faults {
 		s, ok := Lookup(f.Name)
 		if !ok {
-			problems = append(problems, fmt.Sprintf("unknown fault %q", f.Name))
+			problems = append(problems, fmt.Sprintf("unknown fault %q", short(f.Name)))
 			continue
 		}
 		problems = append(problems, s.check(f)...)
@@ -409,4 +411,21 @@ func OfStage(stage Stage, faults []Fault) []Fault {
 		}
 	}
 	return out
+}
+
+// registerAll registers the faults the given functions describe: each
+// fault is one small named function returning its Spec.
+func registerAll(specs ...func() Spec) {
+	for _, spec := range specs {
+		Register(spec())
+	}
+}
+
+// short returns at most 80 bytes of a received name for an error message,
+// so a huge name is not repeated back.
+func short(s string) string {
+	if len(s) <= 80 {
+		return s
+	}
+	return strings.ToValidUTF8(s[:80], "") + "…"
 }

@@ -324,10 +324,7 @@ func stages(t testing.TB, c *Context, stop Stage, faults ...Fault) error {
 	}
 	c.Raw = raw
 	c.Form = url.Values{"SAMLResponse": {base64.StdEncoding.EncodeToString(raw)}, "RelayState": {testRelayState}}
-	if err := Apply(StageBind, c, faults); err != nil {
-		return err
-	}
-	return Apply(StageDelivery, c, faults)
+	return Apply(StageBind, c, faults)
 }
 
 // encryptAssertion replaces a by a saml2:EncryptedAssertion made with
@@ -362,7 +359,7 @@ func encryptAssertion(t testing.TB, a *etree.Element, plan *EncryptPlan) error {
 func run(t testing.TB, faults ...Fault) *Context {
 	t.Helper()
 	c := newContext(t)
-	if err := stages(t, c, StageDelivery, faults...); err != nil {
+	if err := stages(t, c, StageBind, faults...); err != nil {
 		t.Fatalf("pipeline with %v: %v", faults, err)
 	}
 	return c

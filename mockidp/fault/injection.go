@@ -210,100 +210,142 @@ func substituteFirst(text string, subst map[rune]rune) (string, error) {
 }
 
 func init() {
-	nameIDLocator := func(c *Context, f Fault) (*etree.Element, error) { return nameIDTarget(c) }
-	pathLocator := func(c *Context, f Fault) (*etree.Element, error) { return resolvePath(c.Doc, f.Param("path", "")) }
+	registerAll(
+		commentInNameidFault,
+		commentInNameidBeforeSignFault,
+		commentInTextFault,
+		cdataInNameidFault,
+		entityInNameidFault,
+	)
+	for _, nm := range normalisers {
+		registerAll(nm.afterSigning, nm.beforeSigning)
+	}
+}
 
-	Register(Spec{
+// nameIDLocator finds the NameID a comment goes into.
+func nameIDLocator(c *Context, f Fault) (*etree.Element, error) { return nameIDTarget(c) }
+
+// pathLocator finds the element the path parameter names.
+func pathLocator(c *Context, f Fault) (*etree.Element, error) {
+	return resolvePath(c.Doc, f.Param("path", ""))
+}
+
+func applyCdataInNameid(c *Context, f Fault) error {
+	n, err := nameIDTarget(c)
+	if err != nil {
+		return err
+	}
+	if f.Param("mode", "split") == "wrap" {
+		text := n.Text()
+		setText(n, "")
+		n.InsertChildAt(0, etree.NewCData(text))
+		return nil
+	}
+	return splitText(n, f.Param("at", ""), func() etree.Token { return etree.NewCData("") })
+}
+
+var cdataParams = []ParamSpec{atParam,
+	{Name: "mode", Default: "split", Values: []string{"split", "wrap"},
+		Summary: "split: an empty CDATA section inside the text (admin@acme.test<![CDATA[]]>.evil.test); wrap: the whole value as CDATA"}}
+
+// apply rewrites the NameID text with the normaliser.
+func (nm normaliser) apply(c *Context, f Fault) error {
+	n, err := nameIDTarget(c)
+	if err != nil {
+		return err
+	}
+	v, err := nm.rewrite(f, n.Text())
+	if err != nil {
+		return err
+	}
+	setText(n, v)
+	return nil
+}
+
+// afterSigning is the normaliser's post-sign fault.
+func (nm normaliser) afterSigning() Spec {
+	return Spec{Name: nm.name, Stage: StagePostSign,
+		Summary: nm.summary + "; after signing, so the signature breaks (see the -before-sign twin)",
+		Params:  nm.params, Apply: nm.apply}
+}
+
+// beforeSigning is the normaliser's pre-sign twin.
+func (nm normaliser) beforeSigning() Spec {
+	return Spec{Name: nm.name + "-before-sign", Stage: StagePreSign, Resigns: true,
+		Summary: nm.summary + "; before signing, so the IdP signs the odd value",
+		Params:  nm.params, Apply: nm.apply}
+}
+
+func commentInNameidFault() Spec {
+	return Spec{
 		Name: "comment-in-nameid", Stage: StagePostSign, Resigns: true,
 		Summary: "insert an XML comment into the signed NameID (Duo 2018, VU#475445, CVE-2017-11427…11430, CVE-2018-0489): the IdP signed admin@acme.test.evil.test, the document now reads admin@acme.test<!---->.evil.test; exclusive C14N drops the comment, so the signature still verifies. The SP must read the full text or reject, never admin@acme.test. Pair with set-nameid to choose the signed value",
 		Params:  []ParamSpec{atParam, commentParam},
 		Apply:   commentInjector(nameIDLocator),
-	})
-	Register(Spec{
+	}
+}
+
+func commentInNameidBeforeSignFault() Spec {
+	return Spec{
 		Name: "comment-in-nameid-before-sign", Stage: StagePreSign, Resigns: true,
 		Summary: "insert an XML comment into the NameID before signing: the IdP signs a NameID whose text is split by a comment (with c14n-with-comments the comment is signed too)",
 		Params:  []ParamSpec{atParam, commentParam},
 		Apply:   commentInjector(nameIDLocator),
-	})
-	Register(Spec{
+	}
+}
+
+func commentInTextFault() Spec {
+	return Spec{
 		Name: "comment-in-text", Stage: StagePostSign, Resigns: true,
 		Summary: "insert an XML comment into the text of any signed element, e.g. an AttributeValue (attribute-value-comment-truncation, ruby-saml response_node_text_attack); the signature still verifies",
 		Params:  []ParamSpec{pathParam, atParam, commentParam},
 		Apply:   commentInjector(pathLocator),
-	})
-	cdata := func(c *Context, f Fault) error {
-		n, err := nameIDTarget(c)
-		if err != nil {
-			return err
-		}
-		if f.Param("mode", "split") == "wrap" {
-			text := n.Text()
-			setText(n, "")
-			n.InsertChildAt(0, etree.NewCData(text))
-			return nil
-		}
-		return splitText(n, f.Param("at", ""), func() etree.Token { return etree.NewCData("") })
 	}
-	cdataParams := []ParamSpec{atParam,
-		{Name: "mode", Default: "split", Values: []string{"split", "wrap"},
-			Summary: "split: an empty CDATA section inside the text (admin@acme.test<![CDATA[]]>.evil.test); wrap: the whole value as CDATA"}}
-	Register(Spec{
+}
+
+func cdataInNameidFault() Spec {
+	return Spec{
 		Name: "cdata-in-nameid", Stage: StagePostSign, Resigns: true,
 		Summary: "split (or wrap) the signed NameID text with a CDATA section (nameid-cdata-split); C14N reads CDATA as text, so the signature still verifies and the value is unchanged: the SP must read the concatenation of all text",
-		Params:  cdataParams, Apply: cdata,
-	})
-	Register(Spec{
+		Params:  cdataParams, Apply: applyCdataInNameid,
+	}
+}
+
+func entityInNameidFault() Spec {
+	return Spec{
 		Name: "entity-in-nameid", Stage: StagePostSign, Resigns: true,
 		Summary: "write part of the signed NameID as a reference, same text once expanded (nameid-cdata-split, dtd-internal-entity-in-value): internal-entity adds a DOCTYPE declaring <!ENTITY e \".evil.test\"> and writes admin@acme.test&e; (the SP must reject the DOCTYPE); char-ref writes the character at the split as &#xNN; (plain XML: the SP must read the full value)",
 		Params: []ParamSpec{atParam,
 			{Name: "form", Default: "internal-entity", Values: []string{"internal-entity", "char-ref"}, Summary: "entity (needs a DOCTYPE) or character reference"}},
-		Apply: func(c *Context, f Fault) error {
-			n, err := nameIDTarget(c)
-			if err != nil {
-				return err
-			}
-			text := n.Text()
-			i, err := splitAt(text, f.Param("at", ""))
-			if err != nil {
-				return err
-			}
-			if i >= len(text) {
-				return fmt.Errorf("nothing after the split point of %q to write as a reference", text)
-			}
-			var raw string
-			if f.Param("form", "internal-entity") == "char-ref" {
-				r, size := utf8.DecodeRuneInString(text[i:])
-				raw = escapeText(text[:i]) + fmt.Sprintf("&#x%X;", r) + escapeText(text[i+size:])
-			} else {
-				if err := addInternalSubset(c.Doc, `<!ENTITY e "`+escapeEntityValue(text[i:])+`">`); err != nil {
-					return err
-				}
-				raw = escapeText(text[:i]) + "&e;"
-			}
-			setText(n, c.textPlaceholder(raw))
-			return nil
-		},
-	})
-	for _, nm := range normalisers {
-		apply := func(c *Context, f Fault) error {
-			n, err := nameIDTarget(c)
-			if err != nil {
-				return err
-			}
-			v, err := nm.rewrite(f, n.Text())
-			if err != nil {
-				return err
-			}
-			setText(n, v)
-			return nil
-		}
-		Register(Spec{Name: nm.name, Stage: StagePostSign,
-			Summary: nm.summary + "; after signing, so the signature breaks (see the -before-sign twin)",
-			Params:  nm.params, Apply: apply})
-		Register(Spec{Name: nm.name + "-before-sign", Stage: StagePreSign, Resigns: true,
-			Summary: nm.summary + "; before signing, so the IdP signs the odd value",
-			Params:  nm.params, Apply: apply})
+		Apply: applyEntityInNameid,
 	}
+}
+
+func applyEntityInNameid(c *Context, f Fault) error {
+	n, err := nameIDTarget(c)
+	if err != nil {
+		return err
+	}
+	text := n.Text()
+	i, err := splitAt(text, f.Param("at", ""))
+	if err != nil {
+		return err
+	}
+	if i >= len(text) {
+		return fmt.Errorf("nothing after the split point of %q to write as a reference", text)
+	}
+	var raw string
+	if f.Param("form", "internal-entity") == "char-ref" {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		raw = escapeText(text[:i]) + fmt.Sprintf("&#x%X;", r) + escapeText(text[i+size:])
+	} else {
+		if err := addInternalSubset(c.Doc, `<!ENTITY e "`+escapeEntityValue(text[i:])+`">`); err != nil {
+			return err
+		}
+		raw = escapeText(text[:i]) + "&e;"
+	}
+	setText(n, c.textPlaceholder(raw))
+	return nil
 }
 
 // escapeText escapes character data for raw insertion.

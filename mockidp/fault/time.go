@@ -124,123 +124,149 @@ func parseWireTime(v string) (time.Time, error) {
 }
 
 func init() {
-	Register(Spec{
+	registerAll(
+		shiftTimeFault,
+		setTimeFault,
+		reformatTimeFault,
+		removeTimeFault,
+	)
+}
+
+func shiftTimeFault() Spec {
+	return Spec{
 		Name: "shift-time", Stage: StagePreSign, Resigns: true,
 		Summary: "move time attributes by offset before signing: with base=now (default for a single attribute) the attribute becomes c.Now+offset (created if absent, e.g. SCDNotBefore); with base=current (default for attr=all, an IdP clock skew) each present attribute moves by offset",
 		Params: []ParamSpec{timeAttrParam,
 			{Name: "offset", Required: true, Summary: "Go duration, e.g. -10m, 2h, -5m1ms"},
 			{Name: "base", Values: []string{"now", "current"}, Summary: "now or current; default now for one attribute, current for all"}},
-		Apply: func(c *Context, f Fault) error {
-			d, err := durationParam(f, "offset")
+		Apply: applyShiftTime,
+	}
+}
+
+func applyShiftTime(c *Context, f Fault) error {
+	d, err := durationParam(f, "offset")
+	if err != nil {
+		return err
+	}
+	attr := f.Param("attr", "")
+	base := f.Param("base", "")
+	if base == "" {
+		base = "now"
+		if attr == "all" {
+			base = "current"
+		}
+	}
+	slots, err := timeSlots(c, attr)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, s := range slots {
+		cur := s.el.SelectAttr(s.attr)
+		if base == "current" {
+			if cur == nil {
+				continue
+			}
+			t, err := parseWireTime(cur.Value)
 			if err != nil {
 				return err
 			}
-			attr := f.Param("attr", "")
-			base := f.Param("base", "")
-			if base == "" {
-				base = "now"
-				if attr == "all" {
-					base = "current"
-				}
-			}
-			slots, err := timeSlots(c, attr)
-			if err != nil {
-				return err
-			}
-			n := 0
-			for _, s := range slots {
-				cur := s.el.SelectAttr(s.attr)
-				if base == "current" {
-					if cur == nil {
-						continue
-					}
-					t, err := parseWireTime(cur.Value)
-					if err != nil {
-						return err
-					}
-					s.el.CreateAttr(s.attr, t.Add(d).UTC().Format(wire.TimeLayout))
-				} else {
-					s.el.CreateAttr(s.attr, c.Now.Add(d).UTC().Format(wire.TimeLayout))
-				}
-				n++
-			}
-			if n == 0 {
-				return fmt.Errorf("no %s attribute to shift", attr)
-			}
-			return nil
-		},
-	})
-	Register(Spec{
+			s.el.CreateAttr(s.attr, t.Add(d).UTC().Format(wire.TimeLayout))
+		} else {
+			s.el.CreateAttr(s.attr, c.Now.Add(d).UTC().Format(wire.TimeLayout))
+		}
+		n++
+	}
+	if n == 0 {
+		return fmt.Errorf("no %s attribute to shift", attr)
+	}
+	return nil
+}
+
+func setTimeFault() Spec {
+	return Spec{
 		Name: "set-time", Stage: StagePreSign, Resigns: true,
 		Summary: "set time attributes to a literal value before signing (created where absent), e.g. garbage or a non-UTC time",
 		Params: []ParamSpec{timeAttrParam,
 			{Name: "value", Required: true, Summary: "the literal attribute value, e.g. 2026-01-01T00:00:00+02:00 or not-a-time"}},
-		Apply: func(c *Context, f Fault) error {
-			slots, err := timeSlots(c, f.Param("attr", ""))
-			if err != nil {
-				return err
-			}
-			if len(slots) == 0 {
-				return fmt.Errorf("no element carries %s", f.Param("attr", ""))
-			}
-			for _, s := range slots {
-				s.el.CreateAttr(s.attr, f.Param("value", ""))
-			}
-			return nil
-		},
-	})
-	Register(Spec{
+		Apply: applySetTime,
+	}
+}
+
+func applySetTime(c *Context, f Fault) error {
+	slots, err := timeSlots(c, f.Param("attr", ""))
+	if err != nil {
+		return err
+	}
+	if len(slots) == 0 {
+		return fmt.Errorf("no element carries %s", f.Param("attr", ""))
+	}
+	for _, s := range slots {
+		s.el.CreateAttr(s.attr, f.Param("value", ""))
+	}
+	return nil
+}
+
+func reformatTimeFault() Spec {
+	return Spec{
 		Name: "reformat-time", Stage: StagePreSign, Resigns: true,
 		Summary: "rewrite present time attributes, same instant, in another layout before signing (time-bad-format): okta is the wire layout; the others are non-canonical or invalid",
 		Params: []ParamSpec{timeAttrParam,
 			{Name: "layout", Required: true, Values: layoutNames(), Summary: "the layout to write"}},
-		Apply: func(c *Context, f Fault) error {
-			slots, err := timeSlots(c, f.Param("attr", ""))
-			if err != nil {
-				return err
-			}
-			n := 0
-			for _, s := range slots {
-				cur := s.el.SelectAttr(s.attr)
-				if cur == nil {
-					continue
-				}
-				t, err := parseWireTime(cur.Value)
-				if err != nil {
-					return err
-				}
-				v, err := formatTime(t, f.Param("layout", ""))
-				if err != nil {
-					return err
-				}
-				s.el.CreateAttr(s.attr, v)
-				n++
-			}
-			if n == 0 {
-				return fmt.Errorf("no %s attribute to reformat", f.Param("attr", ""))
-			}
-			return nil
-		},
-	})
-	Register(Spec{
+		Apply: applyReformatTime,
+	}
+}
+
+func applyReformatTime(c *Context, f Fault) error {
+	slots, err := timeSlots(c, f.Param("attr", ""))
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, s := range slots {
+		cur := s.el.SelectAttr(s.attr)
+		if cur == nil {
+			continue
+		}
+		t, err := parseWireTime(cur.Value)
+		if err != nil {
+			return err
+		}
+		v, err := formatTime(t, f.Param("layout", ""))
+		if err != nil {
+			return err
+		}
+		s.el.CreateAttr(s.attr, v)
+		n++
+	}
+	if n == 0 {
+		return fmt.Errorf("no %s attribute to reformat", f.Param("attr", ""))
+	}
+	return nil
+}
+
+func removeTimeFault() Spec {
+	return Spec{
 		Name: "remove-time", Stage: StagePreSign, Resigns: true,
 		Summary: "remove time attributes before signing (e.g. Conditions NotOnOrAfter, SubjectConfirmationData NotOnOrAfter)",
 		Params:  []ParamSpec{timeAttrParam},
-		Apply: func(c *Context, f Fault) error {
-			slots, err := timeSlots(c, f.Param("attr", ""))
-			if err != nil {
-				return err
-			}
-			n := 0
-			for _, s := range slots {
-				if s.el.RemoveAttr(s.attr) != nil {
-					n++
-				}
-			}
-			if n == 0 {
-				return fmt.Errorf("no %s attribute to remove", f.Param("attr", ""))
-			}
-			return nil
-		},
-	})
+		Apply:   applyRemoveTime,
+	}
+}
+
+func applyRemoveTime(c *Context, f Fault) error {
+	slots, err := timeSlots(c, f.Param("attr", ""))
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, s := range slots {
+		if s.el.RemoveAttr(s.attr) != nil {
+			n++
+		}
+	}
+	if n == 0 {
+		return fmt.Errorf("no %s attribute to remove", f.Param("attr", ""))
+	}
+	return nil
 }

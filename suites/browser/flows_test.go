@@ -31,7 +31,7 @@ func newAdmin(w *runner.World) admin {
 	s.Tab().Name = "workspace"
 	return admin{session: s,
 		ws:      browser.Workspace{Tab: s.Tab(), Base: w.SPURL, ID: w.Workspace.ID},
-		console: browser.OktaConsole{Tab: newTab(s, "okta"), Base: w.IdPURL}}
+		console: browser.OktaConsole{Tab: newTab(s, "okta"), Base: w.IdPURL, AdminLogin: w.IdP.AdminLogin(), AdminPassword: w.IdP.AdminPassword()}}
 }
 
 // signIn opens a fresh browser for user and signs in the guide's way: the

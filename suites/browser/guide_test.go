@@ -23,7 +23,7 @@ var _ = Describe("the setup guide", Label("guide"), func() {
 		admin.Tab().Name = "workspace"
 		ws := browser.Workspace{Tab: admin.Tab(), Base: w.SPURL, ID: w.Workspace.ID}
 		okta := newTab(admin, "okta")
-		console := browser.OktaConsole{Tab: okta, Base: w.IdPURL}
+		console := browser.OktaConsole{Tab: okta, Base: w.IdPURL, AdminLogin: w.IdP.AdminLogin(), AdminPassword: w.IdP.AdminPassword()}
 
 		By("Workspace settings › Security & SSO: SSO Provider SAML")
 		Expect(ws.SecuritySSO()).To(Succeed())

@@ -16,6 +16,9 @@ type OktaConsole struct {
 	Tab *Tab
 	// Base is the IdP's base URL.
 	Base string
+	// AdminLogin and AdminPassword sign in to the console when it asks
+	// (the mock IdP's AdminLogin and AdminPassword).
+	AdminLogin, AdminPassword string
 }
 
 // Selectors of the console's SAML settings form.
@@ -40,6 +43,17 @@ const (
 func (o OktaConsole) Applications() error {
 	if err := o.Tab.Navigate(o.Base + mockidp.ConsolePath); err != nil {
 		return err
+	}
+	signIn, err := o.Tab.Eval(`document.getElementById('okta-signin-username') !== null`)
+	if err != nil {
+		return err
+	}
+	if signIn == "true" {
+		// The console sends a signed-out admin to its sign-in page and
+		// back to Applications.
+		if err := OktaSignIn(o.Tab, o.AdminLogin, o.AdminPassword); err != nil {
+			return fmt.Errorf("Admin Console sign-in: %w", err)
+		}
 	}
 	return o.Tab.WaitVisible("#app-list")
 }

@@ -119,7 +119,8 @@ func newCustomerWorldAt(t *testing.T, seed uint64, idpURL, spURL string) *custom
 	var mu sync.Mutex
 	next := 0
 	idp, err := mockidp.New(mockidp.Config{Org: "globex", Now: c.idpNow, IDs: mockidp.NewSeededIDs(seed),
-		AttackerKey: fixtures.Key(fixtures.KeyAttacker),
+		AttackerKey: fixtures.Key(fixtures.KeyAttacker), RotatedKey: fixtures.Key(fixtures.KeyIdPRotated),
+		WeakKey: fixtures.Key(fixtures.KeyWeak1024), SpareKey: fixtures.Key(fixtures.KeySpare),
 		NewKey: func() (*rsa.PrivateKey, error) {
 			mu.Lock()
 			defer mu.Unlock()

@@ -143,6 +143,7 @@ func OpenHostedIdP(cfg HostedIdPConfig) (*HostedIdP, error) {
 		Org: DemoOrg, BaseURL: h.baseURL, Now: cfg.Now, IDs: h.ids,
 		NewKey:      func() (*rsa.PrivateKey, error) { return rotated, nil },
 		AttackerKey: fixtures.Key(fixtures.KeyAttacker),
+		RotatedKey:  rotated, WeakKey: fixtures.Key(fixtures.KeyWeak1024), SpareKey: fixtures.Key(fixtures.KeySpare),
 	})
 	if err != nil {
 		return nil, err

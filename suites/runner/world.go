@@ -141,7 +141,8 @@ func NewWorld(cfg WorldConfig) (*World, error) {
 		}
 	}()
 
-	idpCfg := mockidp.Config{Org: DemoOrg, Now: cfg.Now, NewKey: keySequence(), AttackerKey: fixtures.Key(fixtures.KeyAttacker)}
+	idpCfg := mockidp.Config{Org: DemoOrg, Now: cfg.Now, NewKey: keySequence(), AttackerKey: fixtures.Key(fixtures.KeyAttacker),
+		RotatedKey: fixtures.Key(fixtures.KeyIdPRotated), WeakKey: fixtures.Key(fixtures.KeyWeak1024), SpareKey: fixtures.Key(fixtures.KeySpare)}
 	spCfg := sp.Config{Now: cfg.Now}
 	if cfg.Seed != 0 {
 		idpCfg.IDs = mockidp.NewSeededIDs(cfg.Seed)
