@@ -50,7 +50,7 @@ func TestHMACSignatureKeyedWithCertificate(t *testing.T) {
 			t.Errorf("bits=%s: SignatureValue is not the HMAC of SignedInfo keyed with the certificate", bits)
 		}
 	}
-	if err := stages(t, newContext(t), StageDelivery, fault("hmac-signature", "bits", "7")); err == nil {
+	if err := stages(t, newContext(t), StageBind, fault("hmac-signature", "bits", "7")); err == nil {
 		t.Error("bits=7 (not a whole number of bytes) must be refused")
 	}
 }
@@ -91,7 +91,7 @@ func TestDuplicateAttributeOnRoot(t *testing.T) {
 		t.Errorf("the root start tag does not carry Destination twice: %s", start)
 	}
 	c2 := newContext(t)
-	if err := stages(t, c2, StageDelivery, fault("duplicate-attribute", "attr", "NoSuchAttr")); err == nil {
+	if err := stages(t, c2, StageBind, fault("duplicate-attribute", "attr", "NoSuchAttr")); err == nil {
 		t.Error("duplicating an absent attribute must be an error")
 	}
 }
