@@ -65,6 +65,9 @@ func judgeForeign(exp scenario.Expect, o Observation, identity string, vars map[
 			}
 			return Fail, fmt.Sprintf("expected a refusal (%s); the SP signed in %s", exp.Reason, who)
 		}
+		if o.Reason == string(ReasonNotLoopback) {
+			return Fail, fmt.Sprintf("the target sent the browser off loopback at %s: %s", o.Stage, o.Message)
+		}
 		if unanswered(o.Reason) {
 			return Fail, fmt.Sprintf("the SP did not answer at %s: %s", o.Stage, o.Message)
 		}
