@@ -17,6 +17,7 @@ import (
 	"github.com/samlharness/samlharness/fixtures"
 	"github.com/samlharness/samlharness/mockidp"
 	"github.com/samlharness/samlharness/mockidp/fault"
+	"github.com/samlharness/samlharness/suites/demo"
 	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
 )
@@ -228,4 +229,12 @@ func ParseCertRef(ref string) (fixtures.CertSource, fixtures.PEMShape, error) {
 		return src, fixtures.PEMShape(variant), nil
 	}
 	return src, fixtures.PEMShape(variant), fmt.Errorf("unknown certificate %q (want active, rotated or attacker)", name)
+}
+
+// UserKey is the demo user the scenario signs in as (demo.Users' Key).
+func UserKey(sc scenario.Scenario) string {
+	if sc.User == "" {
+		return demo.DefaultUser
+	}
+	return sc.User
 }

@@ -70,10 +70,7 @@ func (b *Target) Prepare(ctx context.Context, sc scenario.Scenario, p scenario.P
 			return nil, err
 		}
 	}
-	userKey := sc.User
-	if userKey == "" {
-		userKey = demo.DefaultUser
-	}
+	userKey := target.UserKey(sc)
 	u, ok := w.Users[userKey]
 	if !ok {
 		w.Close()

@@ -162,10 +162,7 @@ func (x *Target) Prepare(ctx context.Context, sc scenario.Scenario, p scenario.P
 		env.Skip = why
 		return env, nil
 	}
-	userKey := sc.User
-	if userKey == "" {
-		userKey = demo.DefaultUser
-	}
+	userKey := target.UserKey(sc)
 	u, ok := x.users[userKey]
 	if !ok {
 		return nil, fmt.Errorf("scenario %s: no demo user %q", sc.ID, userKey)
