@@ -48,7 +48,7 @@ func (b *Target) now() func() time.Time {
 	return func() time.Time { return at }
 }
 
-// Prepare implements Target: a World in the scenario's profile, then the
+// Prepare implements runner.Target: a World in the scenario's profile, then the
 // scenario's IdP and SP sides applied on top of the guide's configuration.
 func (b *Target) Prepare(ctx context.Context, sc scenario.Scenario, p scenario.Profile, seed uint64) (*runner.Env, error) {
 	w, err := NewWorld(WorldConfig{Now: b.now(), Seed: seed, Profile: sp.Profile(p)})
