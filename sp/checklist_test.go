@@ -249,7 +249,7 @@ func TestCertificateShapes(t *testing.T) {
 		"private-key": ShapePrivateKey, "public-key": ShapePublicKey, "metadata-xml": ShapeXMLDocument,
 	}
 	for name, want := range cases {
-		text, err := fixtures.PEMVariant(name, pemText)
+		text, err := fixtures.PEMVariant(fixtures.PEMShape(name), pemText)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

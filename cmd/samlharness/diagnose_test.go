@@ -15,6 +15,7 @@ import (
 	"github.com/samlharness/samlharness/sp/diagnose"
 	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
+	"github.com/samlharness/samlharness/suites/target/builtin"
 )
 
 var diagnoseAt = time.Date(2026, 1, 15, 9, 30, 0, 0, time.UTC)
@@ -29,7 +30,7 @@ func captureEvidence(t *testing.T, id string) (configPath, responsePath string) 
 		t.Fatalf("no scenario %s", id)
 	}
 	ctx := context.Background()
-	env, err := runner.NewBuiltin(runner.BuiltinConfig{At: diagnoseAt}).Prepare(ctx, sc, scenario.IdentityPlatform, 3)
+	env, err := builtin.New(builtin.Config{At: diagnoseAt}).Prepare(ctx, sc, scenario.IdentityPlatform, 3)
 	if err != nil {
 		t.Fatal(err)
 	}

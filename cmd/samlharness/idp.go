@@ -10,7 +10,9 @@ import (
 	"syscall"
 
 	"github.com/samlharness/samlharness/mockidp"
-	"github.com/samlharness/samlharness/suites/runner"
+	"github.com/samlharness/samlharness/suites/demo"
+	"github.com/samlharness/samlharness/suites/hostedidp"
+	"github.com/samlharness/samlharness/suites/target/external"
 )
 
 // idpCmd is `samlharness idp`: the mock IdP an SP outside the harness is
@@ -26,13 +28,13 @@ func idpCmd(args []string, stdout, stderr io.Writer) int {
 
 // idpFlags are the flags both forms share.
 func idpFlags(fs *flag.FlagSet) (addr, dir *string) {
-	addr = fs.String("idp", runner.DefaultIdPAddr, "the mock IdP's loopback `address` (its SSO URL is part of the metadata)")
+	addr = fs.String("idp", hostedidp.DefaultIdPAddr, "the mock IdP's loopback `address` (its SSO URL is part of the metadata)")
 	dir = fs.String("idp-dir", defaultIdPDir, "`DIR` keeping the signing key and app identity (created on first use, never overwritten)")
 	return addr, dir
 }
 
-func openIdP(addr, dir string, stderr io.Writer) (*runner.HostedIdP, error) {
-	h, err := runner.OpenHostedIdP(runner.HostedIdPConfig{Addr: addr, Dir: dir})
+func openIdP(addr, dir string, stderr io.Writer) (*hostedidp.HostedIdP, error) {
+	h, err := hostedidp.OpenHostedIdP(hostedidp.HostedIdPConfig{Addr: addr, Dir: dir})
 	if err != nil {
 		return nil, err
 	}
@@ -84,12 +86,12 @@ func idpServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	targetFile := fs.String("target", "", "point the app at the SP a target `FILE` describes, and add its user")
 	acs := fs.String("acs", "", "the SP's ACS `URL` (Okta's Single sign-on URL)")
 	audience := fs.String("audience", "", "the SP's entity `ID` (Okta's Audience URI)")
-	user := fs.String("user", "alice@acme.test", "the `EMAIL` that signs in (password "+runner.DemoPassword+")")
+	user := fs.String("user", "alice@acme.test", "the `EMAIL` that signs in (password "+demo.Password+")")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *targetFile != "" {
-		spec, err := runner.LoadTargetFile(*targetFile)
+		spec, err := external.LoadTargetFile(*targetFile)
 		if err != nil {
 			fmt.Fprintln(stderr, "samlharness idp:", err)
 			return 2
@@ -116,9 +118,9 @@ func idpServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	defer h.Close()
-	fmt.Fprintf(stdout, "samlharness idp — mock Okta org %s serving on %s\n\n", runner.DemoOrg, h.BaseURL())
+	fmt.Fprintf(stdout, "samlharness idp — mock Okta org %s serving on %s\n\n", demo.Org, h.BaseURL())
 	printIdP(stdout, h)
-	fmt.Fprintf(stdout, "  Sign in as                       %s / %s\n", *user, runner.DemoPassword)
+	fmt.Fprintf(stdout, "  Sign in as                       %s / %s\n", *user, demo.Password)
 	fmt.Fprintf(stdout, "  Admin console                    %s%s (sign in as %s / %s)\n", h.BaseURL(), mockidp.ConsolePath, h.IdP.AdminLogin(), h.IdP.AdminPassword())
 	fmt.Fprintf(stdout, "  Admin API                        %s/api/v1/apps (Authorization: SSWS %s)\n", h.BaseURL(), h.IdP.APIToken())
 	if *acs == "" {
@@ -129,7 +131,7 @@ func idpServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return 0
 }
 
-func printIdP(w io.Writer, h *runner.HostedIdP) {
+func printIdP(w io.Writer, h *hostedidp.HostedIdP) {
 	fmt.Fprintf(w, "  Identity Provider Entity Id      %s\n", h.EntityID())
 	fmt.Fprintf(w, "  Identity Provider SSO URL        %s\n", h.SSOURL())
 	fmt.Fprintf(w, "  IdP metadata                     %s\n", h.MetadataURL())

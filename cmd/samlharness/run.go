@@ -11,8 +11,11 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/samlharness/samlharness/suites/hostedidp"
+	"github.com/samlharness/samlharness/suites/report"
 	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
+	"github.com/samlharness/samlharness/suites/target/builtin"
 )
 
 // catalogue is where run and list take their scenarios from (a seam for
@@ -41,7 +44,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&targets, "target", "run against `TARGET`: a target file (JSON or YAML), peer:NAME (a peer SP started on loopback) or builtin; repeat for a matrix (default: builtin)")
 	htmlOut := fs.String("html", "", "write the scenario × target matrix with each failure's evidence as HTML to `FILE`")
 	mdOut := fs.String("markdown", "", "write the scenario × target matrix as Markdown to `FILE`")
-	idpAddr := fs.String("idp", runner.DefaultIdPAddr, "loopback `address` of the mock IdP that targets are configured against")
+	idpAddr := fs.String("idp", hostedidp.DefaultIdPAddr, "loopback `address` of the mock IdP that targets are configured against")
 	idpDir := fs.String("idp-dir", defaultIdPDir, "`DIR` keeping the mock IdP's signing key and app identity (target files only)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -96,7 +99,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	target := runner.NewBuiltin(runner.BuiltinConfig{At: clock})
+	target := builtin.New(builtin.Config{At: clock})
 	opts := runner.Options{Profiles: profiles, Scenarios: list, Parallel: *parallel, Seed: *seed, Timeout: *timeout,
 		MemoryLimit: memoryLimitBytes(*memoryLimit)}
 	done := 0
@@ -111,19 +114,19 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		len(list), len(profiles), target.Name(), clock.Format(time.RFC3339), *seed)
 	rep := runner.Run(ctx, target, opts)
 
-	if err := runner.WriteTable(stdout, rep); err != nil {
+	if err := report.WriteTable(stdout, rep); err != nil {
 		fmt.Fprintln(stderr, "samlharness run:", err)
 		return 1
 	}
 	fmt.Fprintf(stderr, "finished in %s\n", rep.Elapsed.Round(time.Millisecond))
 	if *jsonOut != "" {
-		if err := writeFile(*jsonOut, func(w io.Writer) error { return runner.WriteJSON(w, rep, *evidence) }); err != nil {
+		if err := writeFile(*jsonOut, func(w io.Writer) error { return report.WriteJSON(w, rep, *evidence) }); err != nil {
 			fmt.Fprintln(stderr, "samlharness run:", err)
 			return 1
 		}
 	}
 	if *junitOut != "" {
-		if err := writeFile(*junitOut, func(w io.Writer) error { return runner.WriteJUnit(w, rep) }); err != nil {
+		if err := writeFile(*junitOut, func(w io.Writer) error { return report.WriteJUnit(w, rep) }); err != nil {
 			fmt.Fprintln(stderr, "samlharness run:", err)
 			return 1
 		}

@@ -11,7 +11,8 @@ import (
 
 	"github.com/samlharness/samlharness/mockidp"
 	"github.com/samlharness/samlharness/sp"
-	"github.com/samlharness/samlharness/suites/runner"
+	"github.com/samlharness/samlharness/suites/demo"
+	"github.com/samlharness/samlharness/suites/target/builtin"
 )
 
 func serveCmd(args []string, stdout, stderr io.Writer) int {
@@ -31,7 +32,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	w, err := runner.NewWorld(runner.WorldConfig{
+	w, err := builtin.NewWorld(builtin.WorldConfig{
 		SPAddr: *spAddr, IdPAddr: *idpAddr, Profile: sp.Profile(*profile), Configure: !*unconfigured,
 	})
 	if err != nil {
@@ -47,8 +48,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // printWorld prints the URLs to open and the credentials, in the words of
 // the two admin UIs.
-func printWorld(out io.Writer, w *runner.World, configured bool) {
-	fmt.Fprintf(out, "samlharness serve — mock Okta org %s and workspace %q, wired together as the setup guide says\n\n", runner.DemoOrg, runner.DemoWorkspace)
+func printWorld(out io.Writer, w *builtin.World, configured bool) {
+	fmt.Fprintf(out, "samlharness serve — mock Okta org %s and workspace %q, wired together as the setup guide says\n\n", demo.Org, demo.Workspace)
 	fmt.Fprintf(out, "Workspace SP (Identity Platform)   %s\n", w.SPURL)
 	fmt.Fprintf(out, "  Sign in with SSO                 %s\n", w.Site().SignInURL("alice@acme.test"))
 	fmt.Fprintf(out, "  Security & SSO settings          %s/app/settings/security?workspace=%s\n", w.SPURL, w.Workspace.ID)
@@ -56,7 +57,7 @@ func printWorld(out io.Writer, w *runner.World, configured bool) {
 	fmt.Fprintf(out, "  Redirect URL                     %s\n", w.RedirectURL())
 	fmt.Fprintf(out, "  Provider ID                      %s\n\n", w.ProviderID())
 	fmt.Fprintf(out, "Mock Okta org (IdP)                %s\n", w.IdPURL)
-	fmt.Fprintf(out, "  App %-28s %s\n", fmt.Sprintf("%q", runner.DemoAppLabel), w.App.ID)
+	fmt.Fprintf(out, "  App %-28s %s\n", fmt.Sprintf("%q", demo.AppLabel), w.App.ID)
 	fmt.Fprintf(out, "  IdP metadata                     %s\n", w.App.MetadataURL)
 	fmt.Fprintf(out, "  Identity Provider Entity Id      %s\n", w.App.EntityID)
 	fmt.Fprintf(out, "  Identity Provider Sign-In URL    %s\n", w.App.SignOnURL)
@@ -68,8 +69,8 @@ func printWorld(out io.Writer, w *runner.World, configured bool) {
 	if !configured {
 		fmt.Fprintln(out, "The workspace's SSO is not configured: copy the values above as the setup guide says.")
 	}
-	fmt.Fprintf(out, "Users (password %s):\n", runner.DemoPassword)
-	for _, u := range runner.DemoUsers {
+	fmt.Fprintf(out, "Users (password %s):\n", demo.Password)
+	for _, u := range demo.Users {
 		fmt.Fprintf(out, "  %-22s %s\n", u.Login, u.Note)
 	}
 	fmt.Fprintln(out, "\nPress Ctrl-C to stop.")

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/samlharness/samlharness/suites/demo"
 	"github.com/samlharness/samlharness/suites/runner"
 )
 
@@ -81,7 +82,7 @@ func TestServeSignIn(t *testing.T) {
 	}
 
 	obs := runner.SignIn(ctx, site, runner.Plan{
-		Username: "alice@acme.test", Password: runner.DemoPassword, SignInEmail: "alice@acme.test",
+		Username: "alice@acme.test", Password: demo.Password, SignInEmail: "alice@acme.test",
 	}, 10*time.Second)
 	if !obs.Session || obs.Identity != "alice@acme.test" {
 		t.Fatalf("no session from the printed sign-in URL: %+v", obs)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/samlharness/samlharness/suites/hostedidp"
 	"github.com/samlharness/samlharness/suites/peers"
 	"github.com/samlharness/samlharness/suites/runner"
 )
@@ -40,7 +41,7 @@ func TestRunTargetFile(t *testing.T) {
 	}
 
 	at := time.Date(2026, 1, 15, 9, 30, 0, 0, time.UTC)
-	idp, err := runner.OpenHostedIdP(runner.HostedIdPConfig{Dir: idpDir, Addr: addr})
+	idp, err := hostedidp.OpenHostedIdP(hostedidp.HostedIdPConfig{Dir: idpDir, Addr: addr})
 	if err != nil {
 		t.Fatal(err)
 	}

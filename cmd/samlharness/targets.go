@@ -10,9 +10,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/samlharness/samlharness/suites/hostedidp"
 	"github.com/samlharness/samlharness/suites/peers"
+	"github.com/samlharness/samlharness/suites/report"
 	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
+	"github.com/samlharness/samlharness/suites/target/builtin"
+	"github.com/samlharness/samlharness/suites/target/external"
 )
 
 // defaultIdPDir keeps the hosted IdP's key and identity between runs.
@@ -59,12 +63,12 @@ func runTargets(tr targetRun, stdout, stderr io.Writer) int {
 	if len(tr.targets) == 0 {
 		tr.targets = []string{"builtin"}
 	}
-	var files []runner.TargetSpec
+	var files []external.TargetSpec
 	for _, t := range tr.targets {
 		if t == "builtin" || strings.HasPrefix(t, "peer:") {
 			continue
 		}
-		spec, err := runner.LoadTargetFile(t)
+		spec, err := external.LoadTargetFile(t)
 		if err != nil {
 			fmt.Fprintln(stderr, "samlharness run:", err)
 			return 2
@@ -88,16 +92,16 @@ func runTargets(tr targetRun, stdout, stderr io.Writer) int {
 		now = time.Now
 	}
 
-	cfg := runner.HostedIdPConfig{Addr: "127.0.0.1:0", Now: now}
+	cfg := hostedidp.HostedIdPConfig{Addr: "127.0.0.1:0", Now: now}
 	if len(files) > 0 {
-		cfg = runner.HostedIdPConfig{Dir: tr.idpDir, Addr: tr.idpAddr, Now: now}
+		cfg = hostedidp.HostedIdPConfig{Dir: tr.idpDir, Addr: tr.idpAddr, Now: now}
 	}
-	var idp *runner.HostedIdP
-	openIdP := func() (*runner.HostedIdP, error) {
+	var idp *hostedidp.HostedIdP
+	openIdP := func() (*hostedidp.HostedIdP, error) {
 		if idp != nil {
 			return idp, nil
 		}
-		h, err := runner.OpenHostedIdP(cfg)
+		h, err := hostedidp.OpenHostedIdP(cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -128,9 +132,9 @@ func runTargets(tr targetRun, stdout, stderr io.Writer) int {
 			if tr.profile != "all" {
 				profiles = []scenario.Profile{scenario.Profile(tr.profile)}
 			}
-			list = append(list, resolved{runner.NewBuiltin(runner.BuiltinConfig{At: clock}), profiles})
+			list = append(list, resolved{builtin.New(builtin.Config{At: clock}), profiles})
 			if !frozen {
-				list[len(list)-1].target = runner.NewBuiltin(runner.BuiltinConfig{})
+				list[len(list)-1].target = builtin.New(builtin.Config{})
 			}
 		case strings.HasPrefix(t, "peer:"):
 			p, ok := peers.ByName(strings.TrimPrefix(t, "peer:"))
@@ -153,7 +157,7 @@ func runTargets(tr targetRun, stdout, stderr io.Writer) int {
 				return 1
 			}
 			defer running.Close()
-			x, err := runner.NewExternal(running.Target, h, runner.ExternalOptions{FrozenClock: frozen, Index: i})
+			x, err := external.New(running.Target, h, external.Options{FrozenClock: frozen, Index: i})
 			if err != nil {
 				fmt.Fprintln(stderr, "samlharness run:", err)
 				return 1
@@ -165,7 +169,7 @@ func runTargets(tr targetRun, stdout, stderr io.Writer) int {
 				fmt.Fprintln(stderr, "samlharness run:", err)
 				return 1
 			}
-			x, err := runner.NewExternal(files[fileIndex], h, runner.ExternalOptions{FrozenClock: frozen && tr.atSet, Index: i})
+			x, err := external.New(files[fileIndex], h, external.Options{FrozenClock: frozen && tr.atSet, Index: i})
 			fileIndex++
 			if err != nil {
 				fmt.Fprintln(stderr, "samlharness run:", err)
@@ -191,7 +195,7 @@ func runTargets(tr targetRun, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "running %d scenario(s) × %d profile(s) against %s (clock %s, seed %d)\n",
 			len(tr.scenarios), len(r.profiles), r.target.Name(), clockName(frozen, clock), tr.seed)
 		rep := runner.Run(ctx, r.target, opts)
-		if err := runner.WriteTable(stdout, rep); err != nil {
+		if err := report.WriteTable(stdout, rep); err != nil {
 			fmt.Fprintln(stderr, "samlharness run:", err)
 			return 1
 		}
@@ -204,10 +208,10 @@ func runTargets(tr targetRun, stdout, stderr io.Writer) int {
 		path  string
 		write func(io.Writer) error
 	}{
-		{tr.jsonOut, func(w io.Writer) error { return runner.WriteJSONReports(w, reps, tr.evidence) }},
-		{tr.junitOut, func(w io.Writer) error { return runner.WriteJUnitReports(w, reps) }},
-		{tr.htmlOut, func(w io.Writer) error { return runner.WriteHTML(w, reps, "") }},
-		{tr.mdOut, func(w io.Writer) error { return runner.WriteTargetMatrix(w, reps, runner.MatrixOptions{}) }},
+		{tr.jsonOut, func(w io.Writer) error { return report.WriteJSONReports(w, reps, tr.evidence) }},
+		{tr.junitOut, func(w io.Writer) error { return report.WriteJUnitReports(w, reps) }},
+		{tr.htmlOut, func(w io.Writer) error { return report.WriteHTML(w, reps, "") }},
+		{tr.mdOut, func(w io.Writer) error { return report.WriteTargetMatrix(w, reps, report.MatrixOptions{}) }},
 	}
 	for _, wr := range writers {
 		if wr.path == "" {
@@ -226,7 +230,7 @@ func runTargets(tr targetRun, stdout, stderr io.Writer) int {
 
 // externalProfiles is the target's own profile unless --profile says
 // otherwise.
-func externalProfiles(x *runner.External, tr targetRun) []scenario.Profile {
+func externalProfiles(x *external.Target, tr targetRun) []scenario.Profile {
 	switch {
 	case !tr.profileSet:
 		return []scenario.Profile{x.Profile()}

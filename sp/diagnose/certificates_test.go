@@ -47,7 +47,7 @@ func TestPastedCertificateDefects(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.variant, func(t *testing.T) {
 			t.Parallel()
-			text, err := fixtures.PEMVariant(tc.variant, certPEM)
+			text, err := fixtures.PEMVariant(fixtures.PEMShape(tc.variant), certPEM)
 			if err != nil {
 				t.Fatal(err)
 			}

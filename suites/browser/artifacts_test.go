@@ -11,7 +11,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/samlharness/samlharness/suites/browser"
-	"github.com/samlharness/samlharness/suites/runner"
+	"github.com/samlharness/samlharness/suites/demo"
 )
 
 // What a failing spec leaves behind (the AfterEach hook calls the same
@@ -86,7 +86,7 @@ var _ = Describe("failure artifacts", Label("artifacts"), func() {
 				Expect(e.Request.PostData.Text).To(ContainSubstring(`"requestUri"`))
 			case e.Request.Method == "POST" && strings.HasSuffix(e.Request.URL, "/login/login.htm"):
 				sawLogin = true
-				Expect(e.Request.PostData.Text).NotTo(ContainSubstring(url.QueryEscape(runner.DemoPassword)))
+				Expect(e.Request.PostData.Text).NotTo(ContainSubstring(url.QueryEscape(demo.Password)))
 				Expect(e.Request.PostData.Text).To(ContainSubstring("password=%5Bredacted%5D"))
 			}
 		}

@@ -5,7 +5,8 @@ import (
 	"time"
 
 	"github.com/samlharness/samlharness/suites/browser"
-	"github.com/samlharness/samlharness/suites/runner"
+	"github.com/samlharness/samlharness/suites/demo"
+	"github.com/samlharness/samlharness/suites/target/builtin"
 )
 
 // BenchmarkBrowserLogin compares one full browser login with a bare
@@ -28,7 +29,7 @@ func BenchmarkBrowserLogin(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	w, err := runner.NewWorld(runner.WorldConfig{SPAddr: "127.0.0.1:0", IdPAddr: "127.0.0.2:0", Configure: true, Seed: seed,
+	w, err := builtin.NewWorld(builtin.WorldConfig{SPAddr: "127.0.0.1:0", IdPAddr: "127.0.0.2:0", Configure: true, Seed: seed,
 		Now: func() time.Time { return clock }})
 	if err != nil {
 		b.Fatal(err)
@@ -47,7 +48,7 @@ func BenchmarkBrowserLogin(b *testing.B) {
 	page := w.SPURL + "/app/sign-in?use_sso=true"
 	login := func(t *browser.Tab) time.Duration {
 		t0 := time.Now()
-		out, err := browser.SignIn(t, w.SPURL, "alice@acme.test", "alice@acme.test", runner.DemoPassword)
+		out, err := browser.SignIn(t, w.SPURL, "alice@acme.test", "alice@acme.test", demo.Password)
 		d := time.Since(t0)
 		if err != nil || out.Kind != "app" {
 			b.Fatalf("login: %v %s", err, out)

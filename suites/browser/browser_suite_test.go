@@ -17,7 +17,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/samlharness/samlharness/suites/browser"
-	"github.com/samlharness/samlharness/suites/runner"
+	"github.com/samlharness/samlharness/suites/target/builtin"
 )
 
 // The browser suite: one headless Chromium for the whole process; every
@@ -114,9 +114,9 @@ func newTab(s *browser.Session, name string) *browser.Tab {
 
 // newWorld is a mock Okta org on 127.0.0.2 and the workspace SP on
 // 127.0.0.1: two different sites, as Okta and the SP are in production.
-func newWorld(configure bool) *runner.World {
+func newWorld(configure bool) *builtin.World {
 	GinkgoHelper()
-	w, err := runner.NewWorld(runner.WorldConfig{
+	w, err := builtin.NewWorld(builtin.WorldConfig{
 		SPAddr: "127.0.0.1:0", IdPAddr: "127.0.0.2:0", Configure: configure,
 		Seed: seed, Now: func() time.Time { return clock },
 	})

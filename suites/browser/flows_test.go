@@ -11,7 +11,8 @@ import (
 
 	"github.com/samlharness/samlharness/sp"
 	"github.com/samlharness/samlharness/suites/browser"
-	"github.com/samlharness/samlharness/suites/runner"
+	"github.com/samlharness/samlharness/suites/demo"
+	"github.com/samlharness/samlharness/suites/target/builtin"
 )
 
 // Helpers the specs share: the admin's two tabs, a user's sign-in, and the
@@ -25,7 +26,7 @@ type admin struct {
 	console browser.OktaConsole
 }
 
-func newAdmin(w *runner.World) admin {
+func newAdmin(w *builtin.World) admin {
 	GinkgoHelper()
 	s := newSession("admin")
 	s.Tab().Name = "workspace"
@@ -39,7 +40,7 @@ func newAdmin(w *runner.World) admin {
 func signIn(spBase, user, email, username string) (*browser.Tab, browser.Outcome) {
 	GinkgoHelper()
 	t := newSession(user).Tab()
-	out, err := browser.SignIn(t, spBase, email, username, runner.DemoPassword)
+	out, err := browser.SignIn(t, spBase, email, username, demo.Password)
 	Expect(err).NotTo(HaveOccurred())
 	return t, out
 }
@@ -84,7 +85,7 @@ type signInWithIdpOK struct {
 // laxSP is a second workspace SP whose gip_session cookie is SameSite=Lax,
 // configured as the guide says and given the world's Okta app (whose SAML
 // settings now point at it). It returns its base URL.
-func laxSP(w *runner.World) string {
+func laxSP(w *builtin.World) string {
 	GinkgoHelper()
 	svc, err := sp.New(sp.Config{Now: func() time.Time { return clock }, TrackingCookieSameSite: http.SameSiteLaxMode})
 	Expect(err).NotTo(HaveOccurred())
@@ -94,11 +95,11 @@ func laxSP(w *runner.World) string {
 	srv.Start()
 	DeferCleanup(srv.Close)
 	svc.SetBaseURL(srv.URL)
-	ws, err := svc.CreateWorkspace(sp.WorkspaceSpec{Name: runner.DemoWorkspace, VerifiedDomains: []string{runner.DemoAllowedSSO}})
+	ws, err := svc.CreateWorkspace(sp.WorkspaceSpec{Name: demo.Workspace, VerifiedDomains: []string{demo.AllowedSSO}})
 	Expect(err).NotTo(HaveOccurred())
 	_, err = svc.UpdateSSO(ws.ID, sp.SSOSettings{SSOProvider: sp.SSOProviderSAML,
 		IdentityProviderEntityID: w.App.EntityID, IdentityProviderSignInURL: w.App.SignOnURL,
-		Certificates: []string{w.ActiveCertificatePEM()}, Domains: []string{runner.DemoAllowedSSO}, Acknowledge: true})
+		Certificates: []string{w.ActiveCertificatePEM()}, Domains: []string{demo.AllowedSSO}, Acknowledge: true})
 	Expect(err).NotTo(HaveOccurred())
 	s := w.GuideSettings()
 	s.SSOURL, s.AudienceURI = srv.URL+sp.PathHandler, srv.URL

@@ -7,7 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/samlharness/samlharness/suites/browser"
-	"github.com/samlharness/samlharness/suites/runner"
+	"github.com/samlharness/samlharness/suites/demo"
 )
 
 // The setup guide (../shared/reference/elevenlabs-okta-saml-sso.md), step
@@ -66,7 +66,7 @@ var _ = Describe("the setup guide", Label("guide"), func() {
 		Expect(app.Settings).To(Equal(w.GuideSettings()), "the console saved exactly the guide's SAML settings")
 
 		By("Assignments: assign the Engineering group")
-		Expect(console.AssignGroup(runner.DemoGroup)).To(Succeed())
+		Expect(console.AssignGroup(demo.Group)).To(Succeed())
 		people, err := console.AssignedPeople()
 		Expect(err).NotTo(HaveOccurred())
 		Expect(people).To(ContainElement("alice@acme.test"))
@@ -100,9 +100,9 @@ var _ = Describe("the setup guide", Label("guide"), func() {
 		By("Add Domain: the dialog lists the verified domains; choose the users' email domain")
 		choices, err := ws.DomainChoices()
 		Expect(err).NotTo(HaveOccurred())
-		Expect(choices).To(ConsistOf(runner.DemoAllowedSSO, runner.DemoVerifiedLabs))
+		Expect(choices).To(ConsistOf(demo.AllowedSSO, demo.VerifiedLabs))
 		Expect(ws.CloseDialog("add-domain")).To(Succeed())
-		Expect(ws.AddDomain(runner.DemoAllowedSSO)).To(Succeed())
+		Expect(ws.AddDomain(demo.AllowedSSO)).To(Succeed())
 
 		By("I acknowledge this change will log out users currently using SSO › Update SSO")
 		res, err := ws.UpdateSSO(true)
@@ -116,14 +116,14 @@ var _ = Describe("the setup guide", Label("guide"), func() {
 		Expect(cfg.IdentityProviderEntityID).To(Equal(app.EntityID))
 		Expect(cfg.IdentityProviderSignInURL).To(Equal(app.SignOnURL))
 		Expect(cfg.Certificates).To(Equal([]string{pem}), "the certificate is kept exactly as pasted")
-		Expect(cfg.Domains).To(Equal([]string{runner.DemoAllowedSSO}))
+		Expect(cfg.Domains).To(Equal([]string{demo.AllowedSSO}))
 
 		By("alice signs in from /app/sign-in?use_sso=true&email=alice@acme.test")
 		alice := newSession("alice").Tab()
 		Expect(alice.Navigate(browser.SignInURL(w.SPURL, "alice@acme.test"))).To(Succeed())
 		Expect(alice.WaitVisible("#okta-signin-username")).To(Succeed())
 		screenshot(alice, "okta-sign-in")
-		Expect(browser.OktaSignIn(alice, "alice@acme.test", runner.DemoPassword)).To(Succeed())
+		Expect(browser.OktaSignIn(alice, "alice@acme.test", demo.Password)).To(Succeed())
 		out, err := browser.WaitOutcome(alice)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(out.Kind).To(Equal("app"), out.String())

@@ -8,7 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/samlharness/samlharness/suites/browser"
-	"github.com/samlharness/samlharness/suites/runner"
+	"github.com/samlharness/samlharness/suites/demo"
 )
 
 // Okta's side of two failures the guide's users meet: the 403 page of an
@@ -35,7 +35,7 @@ var _ = Describe("Okta's pages", Label("idp"), func() {
 		t := newSession("alice").Tab()
 		By("alice signs in to Okta and clicks the ElevenLabs tile on My Apps")
 		Expect(t.Navigate(w.IdPURL + "/app/UserHome")).To(Succeed())
-		Expect(browser.OktaSignIn(t, "alice@acme.test", runner.DemoPassword)).To(Succeed())
+		Expect(browser.OktaSignIn(t, "alice@acme.test", demo.Password)).To(Succeed())
 		Expect(t.WaitVisible("#user-home")).To(Succeed())
 		Expect(t.Click(`a.app-tile[data-app-id="` + w.App.ID + `"]`)).To(Succeed())
 		out, err := browser.WaitOutcome(t)

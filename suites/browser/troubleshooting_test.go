@@ -11,7 +11,7 @@ import (
 	"github.com/samlharness/samlharness/fixtures"
 	"github.com/samlharness/samlharness/sp/diagnose"
 	"github.com/samlharness/samlharness/suites/browser"
-	"github.com/samlharness/samlharness/suites/runner"
+	"github.com/samlharness/samlharness/suites/demo"
 	"github.com/samlharness/samlharness/suites/scenario"
 )
 
@@ -79,7 +79,7 @@ var _ = Describe("the guide's troubleshooting cases", Label("troubleshooting"), 
 		w := newWorld(true)
 		a := newAdmin(w)
 		By("in Okta, Name ID format Unspecified and Application username Okta username")
-		Expect(a.console.OpenApp(runner.DemoAppLabel)).To(Succeed())
+		Expect(a.console.OpenApp(demo.AppLabel)).To(Succeed())
 		Expect(a.console.EditSAMLSettings()).To(Succeed())
 		Expect(a.console.Tab.Select(browser.OktaNameIDFormat, "Unspecified")).To(Succeed())
 		Expect(a.console.Tab.Select(browser.OktaApplicationUsername, "Okta username")).To(Succeed())
@@ -127,7 +127,7 @@ var _ = Describe("the guide's troubleshooting cases", Label("troubleshooting"), 
 		By("in Okta, Audience URI set to the Redirect URL instead of the Service Provider Entity Id")
 		Expect(a.ws.SecuritySSO()).To(Succeed())
 		Expect(a.ws.Copy("redirect-url")).To(Succeed())
-		Expect(a.console.OpenApp(runner.DemoAppLabel)).To(Succeed())
+		Expect(a.console.OpenApp(demo.AppLabel)).To(Succeed())
 		Expect(a.console.EditSAMLSettings()).To(Succeed())
 		Expect(a.console.Tab.PasteClipboard(browser.OktaAudienceURI)).To(Succeed())
 		Expect(a.console.SaveSAMLSettings()).To(Succeed())
@@ -148,7 +148,7 @@ var _ = Describe("the guide's troubleshooting cases", Label("troubleshooting"), 
 		Expect(a.ws.SecuritySSO()).To(Succeed())
 		choices, err := a.ws.DomainChoices()
 		Expect(err).NotTo(HaveOccurred())
-		Expect(choices).To(Equal([]string{runner.DemoVerifiedLabs}))
+		Expect(choices).To(Equal([]string{demo.VerifiedLabs}))
 		Expect(a.ws.CloseDialog("add-domain")).To(Succeed())
 
 		By("erin, whose Okta email is on acme-labs.test, signs in")
@@ -170,7 +170,7 @@ var _ = Describe("the guide's troubleshooting cases", Label("troubleshooting"), 
 		w := newWorld(true)
 		a := newAdmin(w)
 		By("in Okta, Generate new certificate, then Actions › Activate")
-		Expect(a.console.OpenApp(runner.DemoAppLabel)).To(Succeed())
+		Expect(a.console.OpenApp(demo.AppLabel)).To(Succeed())
 		Expect(a.console.AppTab("sign-on")).To(Succeed())
 		Expect(a.console.GenerateCertificate()).To(Succeed())
 		fresh, err := a.console.Certificate("Inactive")
@@ -192,7 +192,7 @@ var _ = Describe("the guide's troubleshooting cases", Label("troubleshooting"), 
 		res, err := a.ws.UpdateSSO(true)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(res.OK).To(BeTrue(), res.Message)
-		out, err = browser.SignIn(t, w.SPURL, "alice@acme.test", "alice@acme.test", runner.DemoPassword)
+		out, err = browser.SignIn(t, w.SPURL, "alice@acme.test", "alice@acme.test", demo.Password)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(out.Kind).To(Equal("app"), out.String())
 		Expect(out.Email).To(Equal("alice@acme.test"))

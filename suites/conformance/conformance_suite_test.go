@@ -13,8 +13,10 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
 
+	runreport "github.com/samlharness/samlharness/suites/report"
 	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
+	"github.com/samlharness/samlharness/suites/target/builtin"
 )
 
 // clock is the suite's harness clock: fixed, so expiry edges are exact and
@@ -35,7 +37,7 @@ func TestConformance(t *testing.T) {
 
 var _ = BeforeSuite(func(ctx SpecContext) {
 	Expect(scenario.Check(scenario.All())).To(Succeed())
-	target = runner.NewBuiltin(runner.BuiltinConfig{At: clock})
+	target = builtin.New(builtin.Config{At: clock})
 	for _, p := range scenario.Profiles {
 		r := runner.Control(ctx, target, p, runner.Options{Seed: seed})
 		controlOK[p] = r.Verdict == runner.Pass
@@ -122,6 +124,6 @@ var _ = ReportAfterSuite("conformance reports", func(report Report) {
 		defer f.Close()
 		Expect(fn(f)).To(Succeed())
 	}
-	write("report.json", func(f *os.File) error { return runner.WriteJSON(f, rep, false) })
-	write("matrix.md", func(f *os.File) error { return runner.WriteMatrix(f, rep) })
+	write("report.json", func(f *os.File) error { return runreport.WriteJSON(f, rep, false) })
+	write("matrix.md", func(f *os.File) error { return runreport.WriteMatrix(f, rep) })
 })

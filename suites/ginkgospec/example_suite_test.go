@@ -15,8 +15,9 @@ import (
 	"github.com/samlharness/samlharness/suites/ginkgospec"
 	"github.com/samlharness/samlharness/suites/peers/crewjamhardened"
 	"github.com/samlharness/samlharness/suites/peers/peerkit"
-	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
+	"github.com/samlharness/samlharness/suites/target/builtin"
+	"github.com/samlharness/samlharness/suites/target/external"
 )
 
 func TestExampleSuite(t *testing.T) {
@@ -29,24 +30,24 @@ var clock = time.Date(2026, 1, 15, 9, 30, 0, 0, time.UTC)
 
 // The team's SP, built from the mock IdP's metadata, and how the harness
 // drives it: where sign-in starts, what a signed-in user sees.
-func mySP(idpMetadata []byte, baseURL string) (http.Handler, runner.TargetSpec, error) {
+func mySP(idpMetadata []byte, baseURL string) (http.Handler, external.TargetSpec, error) {
 	idp, err := peerkit.IdPSettingsFromMetadata(idpMetadata)
 	if err != nil {
-		return nil, runner.TargetSpec{}, err
+		return nil, external.TargetSpec{}, err
 	}
 	cfg, err := peerkit.Defaults(peerkit.Config{BaseURL: baseURL, IdP: idp, Domains: []string{"acme.test"}, At: clock})
 	if err != nil {
-		return nil, runner.TargetSpec{}, err
+		return nil, external.TargetSpec{}, err
 	}
 	h, err := crewjamhardened.New(cfg)
-	return h, runner.TargetSpec{
+	return h, external.TargetSpec{
 		Name: "my-sp",
 		// The SP decrypts assertions encrypted to its certificate.
-		SP:      runner.SPSpec{EntityID: cfg.EntityID(), ACSURL: cfg.ACSURL(), EncryptionCertificate: cfg.CertificatePEM()},
-		SignIn:  runner.URLSpec{URL: baseURL + "/app?email={email}"},
-		Session: runner.SessionSpec{URL: baseURL + "/whoami", Pattern: `signed in as ([^<\s]+)`},
-		SignOut: &runner.URLSpec{URL: baseURL + "/logout"},
-		User:    runner.UserSpec{Email: "alice@acme.test"},
+		SP:      external.SPSpec{EntityID: cfg.EntityID(), ACSURL: cfg.ACSURL(), EncryptionCertificate: cfg.CertificatePEM()},
+		SignIn:  external.URLSpec{URL: baseURL + "/app?email={email}"},
+		Session: external.SessionSpec{URL: baseURL + "/whoami", Pattern: `signed in as ([^<\s]+)`},
+		SignOut: &external.URLSpec{URL: baseURL + "/logout"},
+		User:    external.UserSpec{Email: "alice@acme.test"},
 	}, err
 }
 
@@ -56,5 +57,5 @@ var _ = ginkgospec.Register("my-sp", ginkgospec.InProcess(mySP, clock),
 	ginkgospec.Allow(crewjamhardened.PolicyChoices))
 
 // The built-in SP as a ready-made target, both profiles, baseline only.
-var _ = ginkgospec.Register("builtin", ginkgospec.Target(runner.NewBuiltin(runner.BuiltinConfig{At: clock})),
+var _ = ginkgospec.Register("builtin", ginkgospec.Target(builtin.New(builtin.Config{At: clock})),
 	ginkgospec.Profiles(scenario.Profiles...), ginkgospec.Filter("baseline"))

@@ -5,9 +5,9 @@
 // An SP team registers its own in-process SP in a few lines:
 //
 //	var _ = ginkgospec.Register("my-sp", ginkgospec.InProcess(
-//		func(idpMetadata []byte, baseURL string) (http.Handler, runner.TargetSpec, error) {
+//		func(idpMetadata []byte, baseURL string) (http.Handler, external.TargetSpec, error) {
 //			h, err := myapp.New(myapp.Config{BaseURL: baseURL, IdPMetadata: idpMetadata})
-//			return h, runner.TargetSpec{ /* sign-in URL, session oracle, user */ }, err
+//			return h, external.TargetSpec{ /* sign-in URL, session oracle, user */ }, err
 //		}, time.Time{}),
 //		ginkgospec.Profiles(scenario.Strict))
 //
@@ -25,8 +25,10 @@ import (
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL
 
+	"github.com/samlharness/samlharness/suites/hostedidp"
 	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
+	"github.com/samlharness/samlharness/suites/target/external"
 )
 
 // config is what the options set.
@@ -140,7 +142,7 @@ func Register(name string, setup Setup, opts ...Option) bool {
 // InProcessSP builds the team's SP: given the mock IdP's metadata and the
 // base URL the SP is served at, it returns the SP's handler and the target
 // description the harness drives it by.
-type InProcessSP func(idpMetadata []byte, baseURL string) (http.Handler, runner.TargetSpec, error)
+type InProcessSP func(idpMetadata []byte, baseURL string) (http.Handler, external.TargetSpec, error)
 
 // InProcess is a Setup that starts a hosted mock IdP and the team's SP on
 // loopback ports of the test process. at freezes the IdP's clock (give the
@@ -152,7 +154,7 @@ func InProcess(build InProcessSP, at time.Time) Setup {
 		if !at.IsZero() {
 			now = func() time.Time { return at }
 		}
-		idp, err := runner.OpenHostedIdP(runner.HostedIdPConfig{Addr: "127.0.0.1:0", Now: now})
+		idp, err := hostedidp.OpenHostedIdP(hostedidp.HostedIdPConfig{Addr: "127.0.0.1:0", Now: now})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -182,7 +184,7 @@ func InProcess(build InProcessSP, at time.Time) Setup {
 			_ = srv.Close()
 			idp.Close()
 		}
-		x, err := runner.NewExternal(spec, idp, runner.ExternalOptions{FrozenClock: !at.IsZero()})
+		x, err := external.New(spec, idp, external.Options{FrozenClock: !at.IsZero()})
 		if err != nil {
 			cleanup()
 			return nil, nil, err

@@ -5,8 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/samlharness/samlharness/suites/hostedidp"
 	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
+	"github.com/samlharness/samlharness/suites/target/builtin"
+	"github.com/samlharness/samlharness/suites/target/external"
 )
 
 // BenchmarkCatalogueBuiltinVsPeer runs the whole catalogue (strict) against
@@ -15,7 +18,7 @@ import (
 // costs and their ratio (machines are shared and noisy: the ratio is the
 // figure to read).
 func BenchmarkCatalogueBuiltinVsPeer(b *testing.B) {
-	idp, err := runner.OpenHostedIdP(runner.HostedIdPConfig{Addr: "127.0.0.1:0", Now: func() time.Time { return clock }})
+	idp, err := hostedidp.OpenHostedIdP(hostedidp.HostedIdPConfig{Addr: "127.0.0.1:0", Now: func() time.Time { return clock }})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -29,11 +32,11 @@ func BenchmarkCatalogueBuiltinVsPeer(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer sp.Close()
-	peer, err := runner.NewExternal(sp.Target, idp, runner.ExternalOptions{FrozenClock: true})
+	peer, err := external.New(sp.Target, idp, external.Options{FrozenClock: true})
 	if err != nil {
 		b.Fatal(err)
 	}
-	builtin := runner.NewBuiltin(runner.BuiltinConfig{At: clock})
+	builtin := builtin.New(builtin.Config{At: clock})
 	list := scenario.All()
 	ctx := context.Background()
 	opts := runner.Options{Profiles: []scenario.Profile{scenario.Strict}, Scenarios: list, Seed: 1}

@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/samlharness/samlharness/suites/demo"
+	"github.com/samlharness/samlharness/suites/hostedidp"
 	"github.com/samlharness/samlharness/suites/peers/crewjamdefault"
 	"github.com/samlharness/samlharness/suites/peers/crewjamhardened"
 	"github.com/samlharness/samlharness/suites/peers/gosaml2"
 	"github.com/samlharness/samlharness/suites/peers/peerkit"
-	"github.com/samlharness/samlharness/suites/runner"
+	"github.com/samlharness/samlharness/suites/target/external"
 )
 
 // Peer is one peer SP.
@@ -23,7 +25,7 @@ type Peer struct {
 	Summary string
 	New     func(peerkit.Config) (http.Handler, error)
 	// Errors reads the peer's reasons from its error page, where it can.
-	Errors *runner.ErrorRules
+	Errors *external.ErrorRules
 }
 
 // All lists the peers in report order.
@@ -31,7 +33,7 @@ func All() []Peer {
 	return []Peer{
 		{Name: "crewjam-default", Summary: "crewjam/saml samlsp with default options", New: crewjamdefault.New},
 		{Name: "crewjam-hardened", Summary: "crewjam/saml samlsp hardened: replay cache, SHA-1 refused, unknown conditions refused, one assertion, …", New: crewjamhardened.New,
-			Errors: &runner.ErrorRules{Map: []runner.ErrorRule{{Match: "assertion has already been used", Reason: "REPLAY"}}}},
+			Errors: &external.ErrorRules{Map: []external.ErrorRule{{Match: "assertion has already been used", Reason: "REPLAY"}}}},
 		{Name: "gosaml2", Summary: "russellhaering/gosaml2 as its example uses it", New: gosaml2.New},
 	}
 }
@@ -74,21 +76,21 @@ type Options struct {
 type Running struct {
 	Peer
 	URL    string
-	Target runner.TargetSpec
+	Target external.TargetSpec
 	srv    *http.Server
 }
 
 // Start configures the peer from the hosted IdP's metadata, as an admin
 // would, and serves it.
-func Start(p Peer, idp *runner.HostedIdP, opts Options) (*Running, error) {
+func Start(p Peer, idp *hostedidp.HostedIdP, opts Options) (*Running, error) {
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
 	}
 	if opts.Email == "" {
-		opts.Email = runner.DemoUsers[0].Email
+		opts.Email = demo.Users[0].Email
 	}
 	if len(opts.Domains) == 0 {
-		opts.Domains = []string{runner.DemoAllowedSSO}
+		opts.Domains = []string{demo.AllowedSSO}
 	}
 	host, _, err := net.SplitHostPort(opts.Addr)
 	if err != nil {
@@ -121,18 +123,18 @@ func Start(p Peer, idp *runner.HostedIdP, opts Options) (*Running, error) {
 		return nil, fmt.Errorf("peer %s: %w", p.Name, err)
 	}
 	r := &Running{Peer: p, URL: base, srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
-	r.Target = runner.TargetSpec{
+	r.Target = external.TargetSpec{
 		Name:   p.Name,
-		SP:     runner.SPSpec{EntityID: cfg.EntityID(), ACSURL: cfg.ACSURL(), EncryptionCertificate: cfg.CertificatePEM()},
-		SignIn: runner.URLSpec{URL: base + peerkit.PathApp + "?email={email}"},
-		Session: runner.SessionSpec{URL: base + peerkit.PathWhoAmI, Status: http.StatusOK,
+		SP:     external.SPSpec{EntityID: cfg.EntityID(), ACSURL: cfg.ACSURL(), EncryptionCertificate: cfg.CertificatePEM()},
+		SignIn: external.URLSpec{URL: base + peerkit.PathApp + "?email={email}"},
+		Session: external.SessionSpec{URL: base + peerkit.PathWhoAmI, Status: http.StatusOK,
 			Pattern: `signed in as ([^<\s]+)`},
-		SignOut: &runner.URLSpec{URL: base + peerkit.PathSignOut, Method: http.MethodPost},
+		SignOut: &external.URLSpec{URL: base + peerkit.PathSignOut, Method: http.MethodPost},
 		Errors:  p.Errors,
-		User:    runner.UserSpec{Email: opts.Email, Domains: opts.Domains},
+		User:    external.UserSpec{Email: opts.Email, Domains: opts.Domains},
 	}
 	if opts.ConfigHook {
-		r.Target.SPConfig = &runner.URLSpec{URL: base + peerkit.PathConfig, Method: http.MethodPut}
+		r.Target.SPConfig = &external.URLSpec{URL: base + peerkit.PathConfig, Method: http.MethodPut}
 	}
 	go func() { _ = r.srv.Serve(ln) }()
 	return r, nil

@@ -8,9 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/samlharness/samlharness/suites/hostedidp"
 	"github.com/samlharness/samlharness/suites/peers/crewjamhardened"
+	"github.com/samlharness/samlharness/suites/report"
 	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
+	"github.com/samlharness/samlharness/suites/target/external"
 )
 
 // clock is the run's frozen clock, shared by the IdP and the peers.
@@ -34,7 +37,7 @@ var differentiators = []string{
 // `samlharness run --target FILE` does.
 func runPeers(t testing.TB, list []scenario.Scenario) map[string]runner.Report {
 	t.Helper()
-	idp, err := runner.OpenHostedIdP(runner.HostedIdPConfig{Addr: "127.0.0.1:0", Now: func() time.Time { return clock }})
+	idp, err := hostedidp.OpenHostedIdP(hostedidp.HostedIdPConfig{Addr: "127.0.0.1:0", Now: func() time.Time { return clock }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,11 +61,11 @@ func runPeers(t testing.TB, list []scenario.Scenario) map[string]runner.Report {
 		if err := os.WriteFile(path, raw, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		spec, err := runner.LoadTargetFile(path)
+		spec, err := external.LoadTargetFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		x, err := runner.NewExternal(spec, idp, runner.ExternalOptions{FrozenClock: true, Index: i})
+		x, err := external.New(spec, idp, external.Options{FrozenClock: true, Index: i})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,12 +148,12 @@ func TestPeerMatrix(t *testing.T) {
 		}
 	}
 	write("matrix.md", func(f *os.File) error {
-		return runner.WriteTargetMatrix(f, ordered, runner.MatrixOptions{Title: "What each SAML library accepts by default"})
+		return report.WriteTargetMatrix(f, ordered, report.MatrixOptions{Title: "What each SAML library accepts by default"})
 	})
 	write("differences.md", func(f *os.File) error {
-		return runner.WriteTargetMatrix(f, ordered, runner.MatrixOptions{Title: "Where the peer SPs differ", OnlyDifferences: true})
+		return report.WriteTargetMatrix(f, ordered, report.MatrixOptions{Title: "Where the peer SPs differ", OnlyDifferences: true})
 	})
 	write("matrix.html", func(f *os.File) error {
-		return runner.WriteHTML(f, ordered, "Peer SPs: what each SAML library accepts")
+		return report.WriteHTML(f, ordered, "Peer SPs: what each SAML library accepts")
 	})
 }

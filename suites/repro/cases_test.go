@@ -16,6 +16,7 @@ import (
 	"github.com/samlharness/samlharness/sp/diagnose"
 	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
+	"github.com/samlharness/samlharness/suites/target/builtin"
 )
 
 const seed = 1
@@ -53,7 +54,7 @@ var _ = Describe("customer cases", func() {
 			entries = append(entries, Entry(c.ID, Label(c.Scenario().Labels()...), SpecTimeout(30*time.Second), c))
 		}
 		replay := func(ctx SpecContext, c scenario.Case) {
-			target := runner.NewBuiltin(runner.BuiltinConfig{At: c.At})
+			target := builtin.New(builtin.Config{At: c.At})
 			ctrl := runner.Control(ctx, target, p, runner.Options{Seed: seed})
 			Expect(ctrl.Verdict).To(Equal(runner.Pass), "control login: %s", ctrl.Why)
 			sc := c.Scenario()
@@ -91,7 +92,7 @@ var _ = Describe("customer cases", func() {
 // sign-in as a HAR, reads the workspace's settings over the admin API and
 // diagnoses them.
 func diagnoseReplay(ctx SpecContext, c scenario.Case, p scenario.Profile) *diagnose.Report {
-	target := runner.NewBuiltin(runner.BuiltinConfig{At: c.At})
+	target := builtin.New(builtin.Config{At: c.At})
 	env, err := target.Prepare(ctx, c.Scenario(), p, seed)
 	Expect(err).NotTo(HaveOccurred())
 	defer env.Close()

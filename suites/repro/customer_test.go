@@ -249,7 +249,7 @@ type situation struct {
 
 func pasted(variant string) func(t *testing.T, s *sp.SSOSettings, cw *customerWorld) {
 	return func(t *testing.T, s *sp.SSOSettings, cw *customerWorld) {
-		v, err := fixtures.PEMVariant(variant, cw.activePEM(t))
+		v, err := fixtures.PEMVariant(fixtures.PEMShape(variant), cw.activePEM(t))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -24,7 +24,7 @@ import (
 )
 
 // The demo world's users and domains a case maps the customer's onto
-// (runner.DemoUsers).
+// (demo.Users).
 const (
 	demoDomain         = "acme.test"      // the allowed SSO domain
 	demoVerifiedDomain = "acme-labs.test" // verified, not allowed

@@ -1,4 +1,4 @@
-package runner
+package runner_test
 
 import (
 	"context"
@@ -12,7 +12,10 @@ import (
 	"github.com/samlharness/samlharness/fixtures"
 	"github.com/samlharness/samlharness/mockidp"
 	"github.com/samlharness/samlharness/sp"
+	"github.com/samlharness/samlharness/suites/demo"
+	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
+	"github.com/samlharness/samlharness/suites/target/builtin"
 )
 
 // The benchmarks report ratios against floors measured in the same run
@@ -41,9 +44,9 @@ func BenchmarkRSASign(b *testing.B) {
 	}
 }
 
-func newBenchWorld(b *testing.B) *World {
+func newBenchWorld(b *testing.B) *builtin.World {
 	b.Helper()
-	w, err := NewWorld(WorldConfig{Now: func() time.Time { return benchClock }, Seed: 1, Configure: true})
+	w, err := builtin.NewWorld(builtin.WorldConfig{Now: func() time.Time { return benchClock }, Seed: 1, Configure: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -76,34 +79,34 @@ func BenchmarkFloor(b *testing.B) {
 func BenchmarkLogin(b *testing.B) {
 	w := newBenchWorld(b)
 	ctx := context.Background()
-	plan := Plan{Username: "alice@acme.test", Password: DemoPassword, SignInEmail: "alice@acme.test"}
+	plan := runner.Plan{Username: "alice@acme.test", Password: demo.Password, SignInEmail: "alice@acme.test"}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if obs := SignIn(ctx, w.Site(), plan, 10*time.Second); !obs.Session {
+		if obs := runner.SignIn(ctx, w.Site(), plan, 10*time.Second); !obs.Session {
 			b.Fatalf("login failed: %+v", obs)
 		}
 	}
 }
 
 func BenchmarkScenario(b *testing.B) {
-	target := NewBuiltin(BuiltinConfig{At: benchClock})
-	control, _ := scenario.ByID(ControlID)
+	target := builtin.New(builtin.Config{At: benchClock})
+	control, _ := scenario.ByID(runner.ControlID)
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if r := RunScenario(ctx, target, control, scenario.IdentityPlatform, Options{Seed: uint64(i + 1)}, true); r.Verdict != Pass {
+		if r := runner.RunScenario(ctx, target, control, scenario.IdentityPlatform, runner.Options{Seed: uint64(i + 1)}, true); r.Verdict != runner.Pass {
 			b.Fatalf("control failed: %s", r.Why)
 		}
 	}
 }
 
 func BenchmarkCatalogue(b *testing.B) {
-	target := NewBuiltin(BuiltinConfig{At: benchClock})
+	target := builtin.New(builtin.Config{At: benchClock})
 	list := scenario.All()
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		rep := Run(ctx, target, Options{Profiles: []scenario.Profile{scenario.Strict}, Scenarios: list, Seed: 1})
+		rep := runner.Run(ctx, target, runner.Options{Profiles: []scenario.Profile{scenario.Strict}, Scenarios: list, Seed: 1})
 		if rep.Summary.Total != len(list) {
 			b.Fatal("incomplete run")
 		}

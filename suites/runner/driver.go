@@ -1,17 +1,16 @@
 package runner
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/samlharness/samlharness/suites/scenario"
 )
 
 // Stages of a sign-in, where the driver records that the flow stopped.
@@ -24,18 +23,6 @@ const (
 	StageSession   = "session"       // the workspace session step
 	StageApp       = "app"           // the signed-in app
 	StageTransport = "transport"     // the target did not answer
-)
-
-// Driver-side reason codes: the flow stopped before the SP gave one.
-const (
-	ReasonIdPAppNotAssigned = "IDP_APP_NOT_ASSIGNED"
-	ReasonIdPBadRequest     = "IDP_BAD_REQUEST"
-	ReasonIdPLoginFailed    = "IDP_LOGIN_FAILED"
-	ReasonIdPNotFound       = "IDP_NOT_FOUND" // the IdP answered 404
-	ReasonNotFound          = "NOT_FOUND"     // the SP answered 404
-	ReasonUnexpectedPage    = "UNEXPECTED_PAGE"
-	ReasonTransport         = "TRANSPORT_ERROR"
-	ReasonNoSession         = "NO_SESSION"
 )
 
 // maxBody bounds what the driver reads of any answer, so a misbehaving SP
@@ -64,7 +51,7 @@ type Plan struct {
 	Username    string // Okta username
 	Password    string
 	SignInEmail string // typed at the SP
-	Delivery    string // scenario.Delivery value
+	Delivery    scenario.Delivery
 }
 
 // Observation is what a user would have seen.
@@ -97,201 +84,150 @@ type Evidence struct {
 	SPAnswer     string `json:"spAnswer,omitempty"`
 }
 
-// driver signs in through net/http with a cookie jar, following redirects one
-// by one so it knows where it is.
-type driver struct {
+// walk is one browser signing in, through net/http with a cookie jar,
+// following redirects one by one so it knows where it is. Its SP side says
+// how this SP starts a sign-in and what it does with the response;
+// everything between — the IdP's pages, the delivery of the response, the
+// replays — is this one walk for every SP.
+type walk struct {
 	client *http.Client
 	site   Site
+	sp     spSide
 	obs    Observation
-	acs    string // where the IdP posted, for replays
+	// The first delivery of the response, for replays: where it went, the
+	// form, and the cookies the browser sent with it.
+	acsURL     string
+	acsForm    url.Values
+	acsCookies []*http.Cookie
 }
 
-func newDriver(site Site, timeout time.Duration) *driver {
-	jar, _ := cookiejar.New(nil)
-	return &driver{
-		site: site,
-		client: &http.Client{
-			Jar:     jar,
-			Timeout: timeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse
-			},
-		},
-	}
+// spSide is what differs between SPs in a sign-in.
+type spSide interface {
+	// start opens the SP's sign-in and follows the SP until it sends the
+	// browser to the IdP; a stop before that is the observation.
+	start(ctx context.Context, w *walk, plan Plan) (*idpRequest, *Observation)
+	// atSP reports whether an answer came from the SP (the Redirect
+	// binding took the browser there).
+	atSP(u *url.URL) bool
+	// answered continues from the SP's answer to the response.
+	answered(ctx context.Context, w *walk, r *reply) Observation
+	// beforeReplay signs the browser out before a captured response is
+	// delivered again.
+	beforeReplay(ctx context.Context, w *walk, plan Plan) *Observation
+	// acsStage is where a delivery that gets no answer stopped.
+	acsStage() string
 }
 
-// reply is one HTTP answer, read within bounds.
-type reply struct {
-	status int
-	url    *url.URL
-	header http.Header
-	body   []byte
+// idpRequest is how the SP sends the browser to the IdP.
+type idpRequest struct {
+	method string
+	url    string
+	form   url.Values
 }
 
-func (d *driver) do(ctx context.Context, method, target string, body io.Reader, contentType string) (*reply, error) {
-	req, err := http.NewRequestWithContext(ctx, method, target, body)
-	if err != nil {
-		return nil, err
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := d.client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return nil, err
-	}
-	return &reply{status: resp.StatusCode, url: req.URL, header: resp.Header, body: b}, nil
+func newWalk(site Site, sp spSide, jar http.CookieJar, timeout time.Duration) *walk {
+	return &walk{site: site, sp: sp, client: LoopbackClient(jar, timeout, false)}
 }
 
-// follow performs method on target and follows redirects (as GETs) up to a
-// bound, returning the final answer.
-func (d *driver) follow(ctx context.Context, method, target string, body io.Reader, contentType string) (*reply, error) {
-	r, err := d.do(ctx, method, target, body, contentType)
-	for hops := 0; err == nil && isRedirect(r.status); hops++ {
-		if hops == 10 {
-			return nil, errors.New("more than 10 redirects")
-		}
-		loc, perr := r.url.Parse(r.header.Get("Location"))
-		if perr != nil {
-			return nil, fmt.Errorf("bad redirect Location: %w", perr)
-		}
-		r, err = d.do(ctx, http.MethodGet, loc.String(), nil, "")
-	}
-	return r, err
-}
-
-func isRedirect(status int) bool {
-	return status == http.StatusFound || status == http.StatusSeeOther ||
-		status == http.StatusMovedPermanently || status == http.StatusTemporaryRedirect
-}
-
-// stop records where and why the flow ended.
-func (d *driver) stop(stage, reason, message string) Observation {
-	d.obs.Stage, d.obs.Reason, d.obs.Message = stage, reason, message
-	return d.obs
-}
-
-func (d *driver) transport(stage string, err error) Observation {
-	return d.stop(stage, ReasonTransport, err.Error())
-}
-
-// SignIn performs the plan and reports what the user saw.
-func SignIn(ctx context.Context, site Site, plan Plan, timeout time.Duration) Observation {
-	d := newDriver(site, timeout)
+// run performs the plan: the delivery the scenario names.
+func (w *walk) run(ctx context.Context, plan Plan) Observation {
 	switch plan.Delivery {
-	case "idp-initiated":
-		return d.idpInitiated(ctx, plan, false)
-	case "unsolicited-into-pending":
-		return d.idpInitiated(ctx, plan, true)
+	case scenario.DeliverIdPInitiated:
+		return w.tile(ctx, plan)
+	case scenario.DeliverUnsolicitedIntoPending:
+		if _, obs := w.sp.start(ctx, w, plan); obs != nil {
+			return *obs
+		}
+		return w.tile(ctx, plan)
 	}
-	obs := d.spInitiated(ctx, plan)
-	if plan.Delivery == "" || !obs.Session {
+	obs := w.spInitiated(ctx, plan)
+	if plan.Delivery == scenario.DeliverOnce || !obs.Session || w.acsForm == nil {
 		return obs
 	}
-	// Replays: the first login worked; sign out and deliver the captured
+	// Replays: the first login worked. Sign out and deliver the captured
 	// response again.
-	captured := url.Values{"SAMLResponse": {obs.Evidence.SAMLResponse}}
-	if obs.Evidence.RelayState != "" {
-		captured.Set("RelayState", obs.Evidence.RelayState)
+	w.obs = Observation{Evidence: Evidence{SAMLResponse: obs.Evidence.SAMLResponse, RelayState: obs.Evidence.RelayState, AuthnRequest: obs.Evidence.AuthnRequest}}
+	if stop := w.sp.beforeReplay(ctx, w, plan); stop != nil {
+		return *stop
 	}
-	acs := d.acs
-	d.obs = Observation{}
-	if _, err := d.do(ctx, http.MethodPost, site.SPBase+"/app/sign-out", nil, ""); err != nil {
-		return d.transport(StageApp, err)
-	}
-	if plan.Delivery == "replay-new-request" {
+	if plan.Delivery == scenario.DeliverReplayNewRequest {
 		// A new SP-initiated request replaces the pending one; the old
 		// response is posted against it instead of the IdP's new answer.
-		if _, err := d.do(ctx, http.MethodGet, site.SignInURL(plan.SignInEmail), nil, ""); err != nil {
-			return d.transport(StageSPSignIn, err)
+		if _, obs := w.sp.start(ctx, w, plan); obs != nil {
+			return *obs
 		}
 	}
-	return d.deliver(ctx, acs, captured)
+	return w.deliver(ctx, w.acsURL, w.acsForm)
 }
 
-// spInitiated is the setup guide's flow: SP sign-in page → Okta → handler →
-// signInWithIdp → session → app.
-func (d *driver) spInitiated(ctx context.Context, plan Plan) Observation {
-	r, err := d.do(ctx, http.MethodGet, d.site.SignInURL(plan.SignInEmail), nil, "")
+// spInitiated is the setup guide's flow: the SP's sign-in → the IdP → the
+// response delivered to the SP.
+func (w *walk) spInitiated(ctx context.Context, plan Plan) Observation {
+	req, obs := w.sp.start(ctx, w, plan)
+	if obs != nil {
+		return *obs
+	}
+	var r *reply
+	var err error
+	if req.method == http.MethodPost {
+		r, err = w.follow(ctx, http.MethodPost, req.url, strings.NewReader(req.form.Encode()), formType)
+	} else {
+		r, err = w.follow(ctx, http.MethodGet, req.url, nil, "")
+	}
 	if err != nil {
-		return d.transport(StageSPSignIn, err)
+		return w.transport(StageIdPSSO, err)
 	}
-	if !isRedirect(r.status) {
-		return d.pageStop(StageSPSignIn, r)
-	}
-	loc, err := r.url.Parse(r.header.Get("Location"))
-	if err != nil {
-		return d.stop(StageSPSignIn, ReasonUnexpectedPage, "bad redirect to the IdP: "+err.Error())
-	}
-	r, err = d.follow(ctx, http.MethodGet, loc.String(), nil, "")
-	if err != nil {
-		return d.transport(StageIdPSSO, err)
-	}
-	return d.atIdP(ctx, plan, r)
+	return w.atIdP(ctx, plan, r)
 }
 
-// idpInitiated clicks the Okta tile, optionally after starting an
-// SP-initiated sign-in that is left pending.
-func (d *driver) idpInitiated(ctx context.Context, plan Plan, pending bool) Observation {
-	if pending {
-		if _, err := d.do(ctx, http.MethodGet, d.site.SignInURL(plan.SignInEmail), nil, ""); err != nil {
-			return d.transport(StageSPSignIn, err)
-		}
-	}
-	r, err := d.follow(ctx, http.MethodGet, d.site.IdPInitiatedURL, nil, "")
+// tile clicks the app's Okta tile (IdP-initiated).
+func (w *walk) tile(ctx context.Context, plan Plan) Observation {
+	r, err := w.follow(ctx, http.MethodGet, w.site.IdPInitiatedURL, nil, "")
 	if err != nil {
-		return d.transport(StageIdPSSO, err)
+		return w.transport(StageIdPSSO, err)
 	}
-	return d.atIdP(ctx, plan, r)
+	return w.atIdP(ctx, plan, r)
 }
 
-// atIdP handles Okta's pages: the sign-in form, then the auto-submit form or
-// an error page.
-func (d *driver) atIdP(ctx context.Context, plan Plan, r *reply) Observation {
+// atIdP handles Okta's pages: the sign-in form when asked, then the
+// auto-submitting form, delivered to wherever it posts, or an error page.
+func (w *walk) atIdP(ctx context.Context, plan Plan, r *reply) Observation {
+	if w.sp.atSP(r.url) {
+		return w.sp.answered(ctx, w, r) // the Redirect binding took the browser to the SP
+	}
 	p, err := parsePage(r.body)
 	if err != nil {
-		return d.stop(StageIdPLogin, ReasonUnexpectedPage, "unreadable IdP page: "+err.Error())
+		return w.stopAt(StageIdPLogin, ReasonUnexpectedPage, "unreadable IdP page: "+err.Error())
 	}
 	if f, ok := p.formByID("form-signin"); ok {
-		if r, err = d.submitOktaSignIn(ctx, r, f, plan); err != nil {
-			return d.loginFailure(err)
+		if r, err = w.submitOktaSignIn(ctx, r, f, plan); err != nil {
+			return w.loginFailure(err)
+		}
+		if w.sp.atSP(r.url) {
+			return w.sp.answered(ctx, w, r)
 		}
 		if p, err = parsePage(r.body); err != nil {
-			return d.stop(StageIdPSSO, ReasonUnexpectedPage, "unreadable IdP page: "+err.Error())
+			return w.stopAt(StageIdPSSO, ReasonUnexpectedPage, "unreadable IdP page: "+err.Error())
 		}
 		if _, again := p.formByID("form-signin"); again {
-			return d.stop(StageIdPLogin, ReasonIdPLoginFailed, p.title())
+			return w.stopAt(StageIdPLogin, ReasonIdPLoginFailed, p.title())
 		}
 	}
 	switch p.attrOf("data-okta-error") {
 	case "app-not-assigned":
-		return d.stop(StageIdPSSO, ReasonIdPAppNotAssigned, p.title())
+		return w.stopAt(StageIdPSSO, ReasonIdPAppNotAssigned, p.title())
 	case "bad-saml-request":
-		return d.stop(StageIdPSSO, ReasonIdPBadRequest, p.title())
-	}
-	// The response may come on the Redirect binding: a 302 straight to the
-	// SP's handler was followed into the handler page.
-	if r.url.Host == mustHost(d.site.SPBase) {
-		return d.atHandler(ctx, r)
+		return w.stopAt(StageIdPSSO, ReasonIdPBadRequest, p.title())
 	}
 	f, ok := p.formByID("appForm")
 	if !ok {
-		return d.pageStop(StageIdPSSO, r)
+		return w.pageStop(StageIdPSSO, r)
 	}
 	action, err := r.url.Parse(f.Action)
 	if err != nil {
-		return d.stop(StageIdPSSO, ReasonUnexpectedPage, "bad ACS form action")
+		return w.stopAt(StageIdPSSO, ReasonUnexpectedPage, "bad ACS form action")
 	}
-	vals := url.Values(f.Fields)
-	d.obs.Evidence.SAMLResponse = vals.Get("SAMLResponse")
-	d.obs.Evidence.RelayState = vals.Get("RelayState")
-	d.acs = action.String()
-	return d.deliver(ctx, action.String(), vals)
+	return w.deliver(ctx, action.String(), url.Values(f.Fields))
 }
 
 // errBadFormAction: Okta's sign-in form posts somewhere that is not a URL.
@@ -299,7 +235,7 @@ var errBadFormAction = errors.New("bad login form action")
 
 // submitOktaSignIn fills Okta's sign-in form f, found on the page r answered,
 // with the plan's credentials, posts it and follows the IdP's redirects.
-func (d *driver) submitOktaSignIn(ctx context.Context, r *reply, f *form, plan Plan) (*reply, error) {
+func (w *walk) submitOktaSignIn(ctx context.Context, r *reply, f *form, plan Plan) (*reply, error) {
 	vals := url.Values{}
 	for k, v := range f.Fields {
 		vals[k] = v
@@ -310,15 +246,144 @@ func (d *driver) submitOktaSignIn(ctx context.Context, r *reply, f *form, plan P
 	if err != nil {
 		return nil, errBadFormAction
 	}
-	return d.follow(ctx, http.MethodPost, action.String(), strings.NewReader(vals.Encode()), "application/x-www-form-urlencoded")
+	return w.follow(ctx, http.MethodPost, action.String(), strings.NewReader(vals.Encode()), formType)
 }
 
 // loginFailure records why submitting Okta's sign-in form failed.
-func (d *driver) loginFailure(err error) Observation {
+func (w *walk) loginFailure(err error) Observation {
 	if errors.Is(err, errBadFormAction) {
-		return d.stop(StageIdPLogin, ReasonUnexpectedPage, err.Error())
+		return w.stopAt(StageIdPLogin, ReasonUnexpectedPage, err.Error())
 	}
-	return d.transport(StageIdPLogin, err)
+	return w.transport(StageIdPLogin, err)
+}
+
+// deliver posts the response form to the SP as the browser's auto-submit
+// does, remembering the first delivery for replays, and continues with the
+// SP's answer.
+func (w *walk) deliver(ctx context.Context, acs string, vals url.Values) Observation {
+	if w.obs.Evidence.SAMLResponse == "" {
+		w.obs.Evidence.SAMLResponse = vals.Get("SAMLResponse")
+		w.obs.Evidence.RelayState = vals.Get("RelayState")
+	}
+	if w.acsForm == nil {
+		w.acsURL, w.acsForm = acs, vals
+		if u, err := url.Parse(acs); err == nil {
+			w.acsCookies = w.client.Jar.Cookies(u)
+		}
+	}
+	r, err := w.follow(ctx, http.MethodPost, acs, strings.NewReader(vals.Encode()), formType)
+	if err != nil {
+		return w.transport(w.sp.acsStage(), err)
+	}
+	return w.sp.answered(ctx, w, r)
+}
+
+const formType = "application/x-www-form-urlencoded"
+
+// reply is one HTTP answer, read within bounds.
+type reply struct {
+	status int
+	url    *url.URL
+	header http.Header
+	body   []byte
+}
+
+func (w *walk) do(ctx context.Context, method, target string, body io.Reader, contentType string) (*reply, error) {
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return nil, err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := w.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := ReadBounded(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	return &reply{status: resp.StatusCode, url: req.URL, header: resp.Header, body: b}, nil
+}
+
+// follow performs method on target and follows redirects (as GETs) up to a
+// bound, returning the final answer.
+func (w *walk) follow(ctx context.Context, method, target string, body io.Reader, contentType string) (*reply, error) {
+	r, err := w.do(ctx, method, target, body, contentType)
+	for hops := 0; err == nil && isRedirect(r.status); hops++ {
+		if hops == 10 {
+			return nil, errors.New("more than 10 redirects")
+		}
+		loc, perr := r.url.Parse(r.header.Get("Location"))
+		if perr != nil {
+			return nil, fmt.Errorf("bad redirect Location: %w", perr)
+		}
+		r, err = w.do(ctx, http.MethodGet, loc.String(), nil, "")
+	}
+	return r, err
+}
+
+func isRedirect(status int) bool {
+	return status == http.StatusFound || status == http.StatusSeeOther ||
+		status == http.StatusMovedPermanently || status == http.StatusTemporaryRedirect
+}
+
+// stop records where the flow ended and the reason code the SP gave.
+func (w *walk) stop(stage, code, message string) Observation {
+	w.obs.Stage, w.obs.Reason, w.obs.Message = stage, code, message
+	return w.obs
+}
+
+// stopAt records where the flow ended for a driver-side reason.
+func (w *walk) stopAt(stage string, reason Reason, message string) Observation {
+	return w.stop(stage, string(reason), message)
+}
+
+// transport records a request that got no answer, or a hop refused because
+// it left loopback.
+func (w *walk) transport(stage string, err error) Observation {
+	if IsNotLoopback(err) {
+		return w.stopAt(stage, ReasonNotLoopback, err.Error())
+	}
+	return w.stopAt(stage, ReasonTransport, err.Error())
+}
+
+// pageStop records a page that ended the flow, reading its error code.
+func (w *walk) pageStop(stage string, r *reply) Observation {
+	p, err := parsePage(r.body)
+	if err != nil {
+		return w.stopAt(stage, ReasonUnexpectedPage, fmt.Sprintf("HTTP %d, unreadable page", r.status))
+	}
+	w.obs.Evidence.Page = p.title()
+	if code := p.attrOf("data-error-code"); code != "" {
+		msg := ""
+		if n := p.withAttr("data-error-code"); n != nil {
+			msg = strings.Join(strings.Fields(text(n)), " ")
+		}
+		return w.stop(stage, code, msg)
+	}
+	if r.status == http.StatusNotFound {
+		if stage == StageIdPSSO || stage == StageIdPLogin {
+			return w.stopAt(stage, ReasonIdPNotFound, fmt.Sprintf("the IdP has no page at %s", r.url.Path))
+		}
+		return w.stopAt(stage, ReasonNotFound, fmt.Sprintf("the SP has no page at %s", r.url.Path))
+	}
+	return w.stopAt(stage, ReasonUnexpectedPage, fmt.Sprintf("HTTP %d page %q", r.status, p.title()))
+}
+
+// Excerpt is at most n bytes of b, marked when cut.
+func Excerpt(b []byte, n int) string {
+	if len(b) > n {
+		return string(b[:n]) + "…"
+	}
+	return string(b)
+}
+
+// ReadBounded reads at most maxBody bytes.
+func ReadBounded(r io.Reader) ([]byte, error) {
+	return io.ReadAll(io.LimitReader(r, maxBody))
 }
 
 func mustHost(base string) string {
@@ -327,142 +392,4 @@ func mustHost(base string) string {
 		return ""
 	}
 	return u.Host
-}
-
-// deliver posts the form to the SP's Redirect URL, as the browser's
-// auto-submit does, and continues from the handler page.
-func (d *driver) deliver(ctx context.Context, acs string, vals url.Values) Observation {
-	if d.obs.Evidence.SAMLResponse == "" {
-		d.obs.Evidence.SAMLResponse = vals.Get("SAMLResponse")
-		d.obs.Evidence.RelayState = vals.Get("RelayState")
-	}
-	r, err := d.follow(ctx, http.MethodPost, acs, strings.NewReader(vals.Encode()), "application/x-www-form-urlencoded")
-	if err != nil {
-		return d.transport(StageHandler, err)
-	}
-	return d.atHandler(ctx, r)
-}
-
-// handlerState is what the handler page hands its script.
-type handlerState struct {
-	RequestURI string `json:"requestUri"`
-	PostBody   string `json:"postBody"`
-	SessionID  string `json:"sessionId"`
-}
-
-// apiError is Identity Platform's error envelope with the harness's reason.
-type apiError struct {
-	Error struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
-		Harness struct {
-			Reason string `json:"reason"`
-			Detail string `json:"detail"`
-		} `json:"harness"`
-	} `json:"error"`
-}
-
-// atHandler does what the handler page's script does: call
-// accounts:signInWithIdp, then the workspace session endpoint, then open
-// the app.
-func (d *driver) atHandler(ctx context.Context, r *reply) Observation {
-	p, err := parsePage(r.body)
-	if err != nil {
-		return d.stop(StageHandler, ReasonUnexpectedPage, "unreadable handler page: "+err.Error())
-	}
-	script := p.byID("gip-handler-state")
-	if script == nil {
-		return d.pageStop(StageHandler, r)
-	}
-	var st handlerState
-	if err := json.Unmarshal([]byte(text(script)), &st); err != nil {
-		return d.stop(StageHandler, ReasonUnexpectedPage, "handler state is not JSON: "+err.Error())
-	}
-	body, _ := json.Marshal(map[string]any{
-		"requestUri": st.RequestURI, "postBody": st.PostBody, "sessionId": st.SessionID,
-		"returnSecureToken": true, "returnIdpCredential": true,
-	})
-	api, err := d.do(ctx, http.MethodPost, d.site.SPBase+"/v1/accounts:signInWithIdp", bytes.NewReader(body), "application/json")
-	if err != nil {
-		return d.transport(StageSignIn, err)
-	}
-	d.obs.Evidence.SignInWithIdp = excerpt(api.body, 4096)
-	if api.status != http.StatusOK {
-		return d.apiStop(StageSignIn, api)
-	}
-	var ok struct {
-		IDToken string `json:"idToken"`
-	}
-	if err := json.Unmarshal(api.body, &ok); err != nil || ok.IDToken == "" {
-		return d.stop(StageSignIn, ReasonUnexpectedPage, "signInWithIdp answered 200 without an idToken")
-	}
-	body, _ = json.Marshal(map[string]string{"idToken": ok.IDToken})
-	sess, err := d.do(ctx, http.MethodPost, d.site.SPBase+"/app/api/session", bytes.NewReader(body), "application/json")
-	if err != nil {
-		return d.transport(StageSession, err)
-	}
-	if sess.status != http.StatusOK {
-		return d.apiStop(StageSession, sess)
-	}
-	return d.atApp(ctx)
-}
-
-// atApp opens the app the way a user would and reads who is signed in.
-func (d *driver) atApp(ctx context.Context) Observation {
-	r, err := d.do(ctx, http.MethodGet, d.site.SPBase+"/app", nil, "")
-	if err != nil {
-		return d.transport(StageApp, err)
-	}
-	if r.status != http.StatusOK {
-		return d.stop(StageApp, ReasonNoSession, fmt.Sprintf("the app answered %d instead of the signed-in page", r.status))
-	}
-	p, err := parsePage(r.body)
-	if err != nil {
-		return d.stop(StageApp, ReasonUnexpectedPage, "unreadable app page: "+err.Error())
-	}
-	email := p.attrOf("data-signed-in-email")
-	if email == "" {
-		return d.stop(StageApp, ReasonNoSession, "the app shows no signed-in user")
-	}
-	d.obs.Session, d.obs.Identity = true, email
-	return d.stop(StageApp, "", "")
-}
-
-// apiStop records an API error envelope.
-func (d *driver) apiStop(stage string, r *reply) Observation {
-	var e apiError
-	if err := json.Unmarshal(r.body, &e); err != nil || e.Error.Message == "" {
-		return d.stop(stage, ReasonUnexpectedPage, fmt.Sprintf("HTTP %d without an error envelope: %s", r.status, excerpt(r.body, 200)))
-	}
-	return d.stop(stage, e.Error.Harness.Reason, e.Error.Message)
-}
-
-// pageStop records a page that ended the flow, reading its error code.
-func (d *driver) pageStop(stage string, r *reply) Observation {
-	p, err := parsePage(r.body)
-	if err != nil {
-		return d.stop(stage, ReasonUnexpectedPage, fmt.Sprintf("HTTP %d, unreadable page", r.status))
-	}
-	d.obs.Evidence.Page = p.title()
-	if code := p.attrOf("data-error-code"); code != "" {
-		msg := ""
-		if n := p.withAttr("data-error-code"); n != nil {
-			msg = strings.Join(strings.Fields(text(n)), " ")
-		}
-		return d.stop(stage, code, msg)
-	}
-	if r.status == http.StatusNotFound {
-		if stage == StageIdPSSO || stage == StageIdPLogin {
-			return d.stop(stage, ReasonIdPNotFound, fmt.Sprintf("the IdP has no page at %s", r.url.Path))
-		}
-		return d.stop(stage, ReasonNotFound, fmt.Sprintf("the SP has no page at %s", r.url.Path))
-	}
-	return d.stop(stage, ReasonUnexpectedPage, fmt.Sprintf("HTTP %d page %q", r.status, p.title()))
-}
-
-func excerpt(b []byte, n int) string {
-	if len(b) > n {
-		return string(b[:n]) + "…"
-	}
-	return string(b)
 }

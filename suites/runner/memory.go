@@ -13,11 +13,6 @@ import (
 // stopped and failed (a catalogue run needs about 200 MB).
 const DefaultMemoryLimit = 2 << 30
 
-// ReasonMemory marks a scenario stopped because the process's heap passed
-// the run's memory limit while it ran: a target that uses unbounded memory
-// fails its scenario instead of crashing the runner.
-const ReasonMemory = "MEMORY"
-
 const heapMetric = "/memory/classes/heap/objects:bytes"
 
 // memoryWatch samples the heap and, past the limit, cancels every scenario

@@ -256,7 +256,7 @@ func runOne(ctx context.Context, target Target, sc scenario.Scenario, p scenario
 		res.Elapsed = time.Since(start)
 		if v := recover(); v != nil {
 			res.Verdict, res.Pass = Fail, false
-			res.Observed = "crash"
+			res.Observed = ObservedCrash
 			res.Why = fmt.Sprintf("the scenario crashed: %v\n%s", v, debug.Stack())
 		}
 	}()
@@ -269,7 +269,7 @@ func runOne(ctx context.Context, target Target, sc scenario.Scenario, p scenario
 	}
 	env, err := target.Prepare(ctx, sc, p, scenarioSeed(opts.Seed, sc.ID, p))
 	if err != nil {
-		res.Verdict, res.Observed, res.Why = Fail, "setup-error", "could not prepare the scenario: "+err.Error()
+		res.Verdict, res.Observed, res.Why = Fail, ObservedSetupError, "could not prepare the scenario: "+err.Error()
 		return res
 	}
 	if env.Close != nil {
@@ -281,7 +281,7 @@ func runOne(ctx context.Context, target Target, sc scenario.Scenario, p scenario
 		res.Expected, res.Expect = exp.String(), exp
 	}
 	if env.Skip != "" {
-		res.Verdict, res.Observed, res.Why = Skipped, "skipped", env.Skip
+		res.Verdict, res.Observed, res.Why = Skipped, ObservedSkipped, env.Skip
 		return res
 	}
 	var obs Observation
@@ -294,10 +294,10 @@ func runOne(ctx context.Context, target Target, sc scenario.Scenario, p scenario
 	switch {
 	case overMemory:
 		obs.Session = false
-		obs.Reason, obs.Message = ReasonMemory, fmt.Sprintf("stopped: the heap reached %d MiB (limit %d MiB) while this scenario ran",
+		obs.Reason, obs.Message = string(ReasonMemory), fmt.Sprintf("stopped: the heap reached %d MiB (limit %d MiB) while this scenario ran",
 			mem.peak.Load()>>20, opts.MemoryLimit>>20)
 	case ctx.Err() != nil && !obs.Session:
-		obs.Reason, obs.Message = "TIMEOUT", fmt.Sprintf("the scenario did not finish within %s", opts.Timeout)
+		obs.Reason, obs.Message = string(ReasonTimeout), fmt.Sprintf("the scenario did not finish within %s", opts.Timeout)
 	}
 	res.Observed, res.Reason, res.Message, res.Stage, res.Identity = observed(obs), obs.Reason, obs.Message, obs.Stage, obs.Identity
 	res.Evidence = &obs.Evidence

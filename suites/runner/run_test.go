@@ -129,7 +129,7 @@ func TestRunStopsATargetUsingUnboundedMemory(t *testing.T) {
 		t.Errorf("took %s: the limit did not stop the scenarios", elapsed)
 	}
 	for _, r := range append([]Result{}, rep.Results...) {
-		if r.Verdict != Fail || r.Reason != ReasonMemory {
+		if r.Verdict != Fail || r.Reason != string(ReasonMemory) {
 			t.Errorf("%s: verdict %s reason %s (%s), want fail with %s", r.ID, r.Verdict, r.Reason, r.Why, ReasonMemory)
 		}
 	}

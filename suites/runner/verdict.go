@@ -34,8 +34,8 @@ func observed(o Observation) string {
 	return "reject:" + o.Reason
 }
 
-// expand fills an expectation's placeholders from the environment.
-func expand(s string, vars map[string]string) string {
+// Expand fills an expectation's placeholders from the environment.
+func Expand(s string, vars map[string]string) string {
 	for k, v := range vars {
 		s = strings.ReplaceAll(s, "{"+k+"}", v)
 	}
@@ -47,7 +47,7 @@ func expand(s string, vars map[string]string) string {
 func judge(exp scenario.Expect, o Observation, identity string, vars map[string]string, controlOK bool) (Verdict, string) {
 	want := identity
 	if exp.Identity != "" {
-		want = expand(exp.Identity, vars)
+		want = Expand(exp.Identity, vars)
 	}
 	if o.Session && !strings.EqualFold(o.Identity, want) {
 		return Fail, fmt.Sprintf("the SP signed in %s, not %s", o.Identity, want)
@@ -69,7 +69,7 @@ func judge(exp scenario.Expect, o Observation, identity string, vars map[string]
 			return Fail, fmt.Sprintf("refused for the wrong reason: %s (%s) at %s, expected %s", orNone(o.Reason), o.Message, o.Stage, exp.Reason)
 		}
 		if exp.Message != "" {
-			if want := expand(exp.Message, vars); o.Message != want {
+			if want := Expand(exp.Message, vars); o.Message != want {
 				return Fail, fmt.Sprintf("message differs:\n  want %q\n  got  %q", want, o.Message)
 			}
 		}

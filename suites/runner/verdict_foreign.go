@@ -17,13 +17,17 @@ const (
 // the target file gives no rule to read.
 const ReasonUnknown = "reason unknown"
 
-// driverReasons are the reasons the harness itself observes at the IdP:
-// they mean the same for every SP, so they are compared exactly.
-var driverReasons = map[string]bool{
-	ReasonIdPAppNotAssigned: true,
-	ReasonIdPBadRequest:     true,
-	ReasonIdPLoginFailed:    true,
-	ReasonIdPNotFound:       true,
+// atIdP reports whether code is a reason the harness itself observes at
+// the IdP: it means the same for every SP, so it is compared exactly.
+func atIdP(code string) bool {
+	r, ok := DriverReason(code)
+	return ok && r.AtIdP
+}
+
+// unanswered reports whether code says the SP did not answer.
+func unanswered(code string) bool {
+	r, ok := DriverReason(code)
+	return ok && r.Unanswered
 }
 
 // refusalStages are the stages at which a stop is the SP's refusal, not a
@@ -39,7 +43,7 @@ var refusalStages = map[string]bool{
 func judgeForeign(exp scenario.Expect, o Observation, identity string, vars map[string]string, controlOK bool) (Verdict, string) {
 	want := identity
 	if exp.Identity != "" {
-		want = expand(exp.Identity, vars)
+		want = Expand(exp.Identity, vars)
 	}
 	if o.Session && o.Identity != "" && !strings.EqualFold(o.Identity, want) {
 		return Fail, fmt.Sprintf("the SP signed in %s, not %s", o.Identity, want)
@@ -61,13 +65,16 @@ func judgeForeign(exp scenario.Expect, o Observation, identity string, vars map[
 			}
 			return Fail, fmt.Sprintf("expected a refusal (%s); the SP signed in %s", exp.Reason, who)
 		}
-		if o.Reason == ReasonTransport || o.Reason == "TIMEOUT" {
+		if o.Reason == string(ReasonNotLoopback) {
+			return Fail, fmt.Sprintf("the target sent the browser off loopback at %s: %s", o.Stage, o.Message)
+		}
+		if unanswered(o.Reason) {
 			return Fail, fmt.Sprintf("the SP did not answer at %s: %s", o.Stage, o.Message)
 		}
 		if !controlOK {
 			return Inconclusive, "the valid control login failed in this run, so this refusal proves nothing"
 		}
-		if driverReasons[exp.Reason] || driverReasons[o.Reason] {
+		if atIdP(exp.Reason) || atIdP(o.Reason) {
 			if o.Reason != exp.Reason {
 				return Fail, fmt.Sprintf("the flow stopped at %s with %s (%s), expected %s", o.Stage, orNone(o.Reason), o.Message, exp.Reason)
 			}

@@ -128,7 +128,7 @@ func policy(domains []string, who string) string {
 	return "DOMAIN_NOT_ALLOWED"
 }
 
-// configChange is runner.SPConfigChange, the harness's configuration hook
+// configChange is target.SPConfig, the harness's configuration hook
 // body.
 type configChange struct {
 	IdentityProviderEntityID  string   `json:"identityProviderEntityId"`

@@ -49,7 +49,7 @@ type Config struct {
 	Key         *rsa.PrivateKey
 	Certificate *x509.Certificate
 	// ConfigHook serves PUT PathConfig, through which the harness changes
-	// the IdP configuration as an admin would (runner.SPConfigChange).
+	// the IdP configuration as an admin would (target.SPConfig).
 	// Never enable it outside tests.
 	ConfigHook bool
 }

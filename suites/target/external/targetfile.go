@@ -1,4 +1,4 @@
-package runner
+package external
 
 import (
 	"bytes"
@@ -17,8 +17,15 @@ import (
 	"github.com/samlharness/samlharness/suites/scenario"
 )
 
-// maxTargetFile bounds a target file.
-const maxTargetFile = 1 << 20
+// Bounds on a target file: its size, and the nodes its YAML holds once
+// aliases are expanded (a target file needs a few dozen; a document whose
+// aliases fan out, like the "billion laughs", is refused before it is
+// expanded).
+const (
+	maxTargetFile = 1 << 20
+	maxYAMLNodes  = 10000
+	maxYAMLDepth  = 100
+)
 
 // TargetSpec describes an SP the harness did not write, as a target file
 // (JSON or YAML) gives it. See README "Any SP as a target".
@@ -146,14 +153,13 @@ func LoadTargetFile(path string) (TargetSpec, error) {
 // ParseTargetSpec decodes a target file's bytes (YAML when isYAML, else
 // JSON) and validates it.
 func ParseTargetSpec(data []byte, isYAML bool) (TargetSpec, error) {
+	if len(data) > maxTargetFile {
+		return TargetSpec{}, fmt.Errorf("larger than %d bytes: a target description is a few kilobytes", maxTargetFile)
+	}
 	if isYAML {
-		var v any
-		if err := yaml.Unmarshal(data, &v); err != nil {
-			return TargetSpec{}, fmt.Errorf("not valid YAML: %w", err)
-		}
 		var err error
-		if data, err = json.Marshal(v); err != nil {
-			return TargetSpec{}, fmt.Errorf("YAML that has no JSON form (use string keys): %w", err)
+		if data, err = yamlToJSON(data); err != nil {
+			return TargetSpec{}, err
 		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -166,6 +172,82 @@ func ParseTargetSpec(data []byte, isYAML bool) (TargetSpec, error) {
 		return TargetSpec{}, err
 	}
 	return spec, nil
+}
+
+// yamlToJSON converts a YAML target file to JSON, refusing, before any
+// alias is expanded, a document that expands to more than maxYAMLNodes
+// nodes or nests deeper than maxYAMLDepth.
+func yamlToJSON(data []byte) ([]byte, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("not valid YAML: %w", err)
+	}
+	if doc.Kind == 0 {
+		return nil, fmt.Errorf("not a valid target description: the YAML document is empty")
+	}
+	if err := (&nodeBudget{sizes: map[*yaml.Node]int{}}).check(&doc); err != nil {
+		return nil, err
+	}
+	var v any
+	if err := doc.Decode(&v); err != nil {
+		return nil, fmt.Errorf("not valid YAML: %w", err)
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("YAML that has no JSON form (use string keys): %w", err)
+	}
+	return out, nil
+}
+
+// nodeBudget counts a YAML tree's nodes as they would be once aliases are
+// expanded, memoizing each node's expanded size so the count itself stays
+// linear in the document.
+type nodeBudget struct {
+	sizes map[*yaml.Node]int // expanded size; -1 while being counted
+}
+
+func (b *nodeBudget) check(doc *yaml.Node) error {
+	n, err := b.size(doc, 0)
+	if err != nil {
+		return err
+	}
+	if n > maxYAMLNodes {
+		return b.tooMany()
+	}
+	return nil
+}
+
+func (b *nodeBudget) tooMany() error {
+	return fmt.Errorf("not a valid target description: its YAML expands to more than %d values once aliases (*name) are expanded; write the values out instead of nesting aliases", maxYAMLNodes)
+}
+
+func (b *nodeBudget) size(n *yaml.Node, depth int) (int, error) {
+	if depth > maxYAMLDepth {
+		return 0, fmt.Errorf("not a valid target description: its YAML nests deeper than %d levels", maxYAMLDepth)
+	}
+	if s, ok := b.sizes[n]; ok {
+		if s < 0 {
+			return 0, fmt.Errorf("not valid YAML: the anchor &%s contains an alias to itself", n.Anchor)
+		}
+		return s, nil
+	}
+	b.sizes[n] = -1
+	total := 1
+	children := n.Content
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		children = []*yaml.Node{n.Alias}
+	}
+	for _, c := range children {
+		s, err := b.size(c, depth+1)
+		if err != nil {
+			return 0, err
+		}
+		if total += s; total > maxYAMLNodes {
+			return 0, b.tooMany()
+		}
+	}
+	b.sizes[n] = total
+	return total, nil
 }
 
 // compileSpec validates spec and fills its defaults, listing every problem.

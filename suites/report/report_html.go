@@ -1,4 +1,4 @@
-package runner
+package report
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
 )
 
@@ -96,14 +97,14 @@ Red cells break the profile's expectation; click one for its evidence.</p>
 // linked to its evidence (the decoded response, the SP's answer). Results
 // carry evidence when the run kept it (Run does; a JSON report read back
 // has it only with --evidence).
-func WriteHTML(w io.Writer, reps []Report, title string) error {
+func WriteHTML(w io.Writer, reps []runner.Report, title string) error {
 	m := buildMatrix(reps)
 	if title == "" {
 		title = "samlharness conformance matrix"
 	}
 	pg := htmlPage{Title: title}
 	for _, c := range m.Columns {
-		s := Summarize(filterProfile(c.Report.Results, c.Profile))
+		s := runner.Summarize(filterProfile(c.Report.Results, c.Profile))
 		pg.Columns = append(pg.Columns, htmlColumn{Key: c.Key, Passed: s.Passed, Failed: s.Failed, Inconclusive: s.Inconclusive, Skipped: s.Skipped, Control: c.Report.Controls[c.Profile]})
 	}
 	for _, cat := range scenario.Categories {
@@ -121,10 +122,10 @@ func WriteHTML(w io.Writer, reps []Report, title string) error {
 					continue
 				}
 				cell := htmlCell{Text: r.Observed, Class: string(r.Verdict), Tooltip: r.Why}
-				if r.Verdict == Skipped {
+				if r.Verdict == runner.Skipped {
 					cell.Text = "skip"
 				}
-				if r.Verdict == Fail || r.Verdict == Inconclusive {
+				if r.Verdict == runner.Fail || r.Verdict == runner.Inconclusive {
 					cell.Anchor = "ev-" + itoa(ci) + "-" + r.ID
 					ev := htmlEvidence{Anchor: cell.Anchor, Column: c.Key, ID: r.ID, Title: r.Title,
 						Verdict: strings.ToUpper(string(r.Verdict)), Expected: r.Expected, Observed: r.Observed,
@@ -167,5 +168,5 @@ func decodeSAMLResponse(v string) string {
 			raw = out
 		}
 	}
-	return excerpt(raw, 256<<10)
+	return runner.Excerpt(raw, 256<<10)
 }

@@ -1,4 +1,9 @@
-package runner
+// Package hostedidp is the mock Okta org an SP outside the harness is
+// configured against: one published app whose entity ID, SSO URL and
+// signing certificate persist across runs, served on loopback, with one app
+// per scenario behind the published SSO URL. `samlharness idp` serves it and
+// the external target drives scenarios through it.
+package hostedidp
 
 import (
 	"context"
@@ -23,6 +28,7 @@ import (
 	"github.com/samlharness/samlharness/fixtures"
 	"github.com/samlharness/samlharness/mockidp"
 	"github.com/samlharness/samlharness/mockidp/fault"
+	"github.com/samlharness/samlharness/suites/demo"
 )
 
 // DefaultIdPAddr is where the hosted mock IdP serves unless told otherwise
@@ -140,7 +146,7 @@ func OpenHostedIdP(cfg HostedIdPConfig) (*HostedIdP, error) {
 	h.ids = &phasedIDs{seeded: mockidp.NewSeededIDs(state.Seed)}
 	rotated := fixtures.Key(fixtures.KeyIdPRotated)
 	h.IdP, err = mockidp.New(mockidp.Config{
-		Org: DemoOrg, BaseURL: h.baseURL, Now: cfg.Now, IDs: h.ids,
+		Org: demo.Org, BaseURL: h.baseURL, Now: cfg.Now, IDs: h.ids,
 		NewKey:      func() (*rsa.PrivateKey, error) { return rotated, nil },
 		AttackerKey: fixtures.Key(fixtures.KeyAttacker),
 		RotatedKey:  rotated, WeakKey: fixtures.Key(fixtures.KeyWeak1024), SpareKey: fixtures.Key(fixtures.KeySpare),
@@ -166,12 +172,12 @@ func (h *HostedIdP) loadOrCreateKeys() (hostedState, error) {
 	if h.cfg.Dir == "" {
 		h.key = fixtures.Key(fixtures.KeyIdPPrimary)
 		day := now.UTC().Truncate(24 * time.Hour)
-		x, err := mockidp.MintCertificate(h.key, DemoOrg, day.Add(-24*time.Hour), day.AddDate(10, 0, 0))
+		x, err := mockidp.MintCertificate(h.key, demo.Org, day.Add(-24*time.Hour), day.AddDate(10, 0, 0))
 		if err != nil {
 			return hostedState{}, err
 		}
 		h.setCert(x)
-		return hostedState{Org: DemoOrg, Seed: 1}, nil
+		return hostedState{Org: demo.Org, Seed: 1}, nil
 	}
 	paths := map[string]string{}
 	var present, missing []string
@@ -254,7 +260,7 @@ func (h *HostedIdP) createKeys(paths map[string]string, now time.Time) (hostedSt
 	if epoch := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC); notBefore.After(epoch) {
 		notBefore = epoch
 	}
-	x, err := mockidp.MintCertificate(key, DemoOrg, notBefore, now.AddDate(10, 0, 0))
+	x, err := mockidp.MintCertificate(key, demo.Org, notBefore, now.AddDate(10, 0, 0))
 	if err != nil {
 		return hostedState{}, err
 	}
@@ -274,7 +280,7 @@ func (h *HostedIdP) createKeys(paths map[string]string, now time.Time) (hostedSt
 	h.key = key
 	h.setCert(x)
 	h.Created = true
-	return hostedState{Org: DemoOrg, Seed: seed, Created: now.UTC()}, nil
+	return hostedState{Org: demo.Org, Seed: seed, Created: now.UTC()}, nil
 }
 
 // writeNew creates path, refusing to replace an existing file.
@@ -304,7 +310,7 @@ func (h *HostedIdP) createStableApp() error {
 		return err
 	}
 	h.groupID = g.ID
-	app, err := h.IdP.CreateApp(DemoAppLabel, mockidp.SAMLSettings{
+	app, err := h.IdP.CreateApp(demo.AppLabel, mockidp.SAMLSettings{
 		SSOURL: "http://127.0.0.1/acs-not-configured", AudienceURI: "urn:samlharness:sp-not-configured",
 		NameIDFormat: mockidp.NameIDEmailAddress, ApplicationUsername: mockidp.UsernameEmail,
 	})
@@ -446,7 +452,7 @@ func (h *HostedIdP) ConfigureApp(acsURL, entityID string) error {
 	return h.refresh(h.app.ID)
 }
 
-// AddUser adds a user (password DemoPassword), assigned to every app
+// AddUser adds a user (password demo.Password), assigned to every app
 // through the harness group when assigned; an existing login is kept.
 func (h *HostedIdP) AddUser(login, email string, assigned bool) (string, error) {
 	h.usersMu.Lock()
@@ -455,7 +461,7 @@ func (h *HostedIdP) AddUser(login, email string, assigned bool) (string, error) 
 		return u.ID, nil
 	}
 	first, _, _ := strings.Cut(email, "@")
-	u, err := h.IdP.AddUser(mockidp.User{Login: login, Email: email, FirstName: first, LastName: "User", Password: DemoPassword})
+	u, err := h.IdP.AddUser(mockidp.User{Login: login, Email: email, FirstName: first, LastName: "User", Password: demo.Password})
 	if err != nil {
 		return "", err
 	}
@@ -467,16 +473,18 @@ func (h *HostedIdP) AddUser(login, email string, assigned bool) (string, error) 
 	return u.ID, nil
 }
 
-// scenarioApp is one scenario's app behind the published SSO URL.
-type scenarioApp struct {
-	app   mockidp.App
-	token string
+// ScenarioApp is one scenario's app behind the published SSO URL.
+type ScenarioApp struct {
+	// App is the scenario's app in the org.
+	App mockidp.App
+	// Token is the ScenarioCookie value that routes a browser to it.
+	Token string
 }
 
-// newScenarioApp creates an app with the scenario's settings (the issuer
+// NewScenarioApp creates an app with the scenario's settings (the issuer
 // and signing certificate are the published app's) and faults, assigns the
 // harness group and the given users directly, and routes a token to it.
-func (h *HostedIdP) newScenarioApp(s mockidp.SAMLSettings, faults []fault.Fault, directUsers []string) (*scenarioApp, error) {
+func (h *HostedIdP) NewScenarioApp(s mockidp.SAMLSettings, faults []fault.Fault, directUsers []string) (*ScenarioApp, error) {
 	if s.SAMLIssuerID == "" {
 		s.SAMLIssuerID = h.app.EntityID
 	}
@@ -506,15 +514,22 @@ func (h *HostedIdP) newScenarioApp(s mockidp.SAMLSettings, faults []fault.Fault,
 	}
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	sa := &scenarioApp{app: *a, token: fmt.Sprintf("%x", b)}
-	h.routes.Store(sa.token, "/app/"+a.Name+"/"+a.ExternalKey+"/sso/saml")
+	sa := &ScenarioApp{App: *a, Token: fmt.Sprintf("%x", b)}
+	h.routes.Store(sa.Token, "/app/"+a.Name+"/"+a.ExternalKey+"/sso/saml")
 	return sa, nil
 }
 
-// release forgets a scenario's route (its app stays, unused).
-func (h *HostedIdP) release(sa *scenarioApp) { h.routes.Delete(sa.token) }
+// Release forgets a scenario's route (its app stays, unused).
+func (h *HostedIdP) Release(sa *ScenarioApp) { h.routes.Delete(sa.Token) }
 
-// tileURL is the scenario app's Okta tile (IdP-initiated sign-on).
-func (h *HostedIdP) tileURL(sa *scenarioApp) string {
-	return h.baseURL + "/home/" + sa.app.Name + "/" + sa.app.ID
+// TileURL is the scenario app's Okta tile (IdP-initiated sign-on).
+func (h *HostedIdP) TileURL(sa *ScenarioApp) string {
+	return h.baseURL + "/home/" + sa.App.Name + "/" + sa.App.ID
 }
+
+// Now reads the IdP's clock.
+func (h *HostedIdP) Now() time.Time { return h.cfg.Now() }
+
+// SigningKey is the key of the published certificate: the key every
+// scenario app signs with unless the scenario replaces its certificate.
+func (h *HostedIdP) SigningKey() *rsa.PrivateKey { return h.key }

@@ -1,12 +1,10 @@
-package runner
+package builtin
 
 import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/binary"
-	"encoding/pem"
 	"fmt"
 	"io"
 	mrand "math/rand/v2"
@@ -19,46 +17,9 @@ import (
 	"github.com/samlharness/samlharness/fixtures"
 	"github.com/samlharness/samlharness/mockidp"
 	"github.com/samlharness/samlharness/sp"
-)
-
-// DemoPassword is every demo user's Okta password.
-const DemoPassword = "Sso-Demo-2026!"
-
-// DemoUser is one user of the demo Okta org.
-type DemoUser struct {
-	Key       string // short name scenarios use: "alice"
-	Login     string // Okta username
-	Email     string
-	FirstName string
-	LastName  string
-	Groups    []string
-	Assigned  bool // assigned to the app (directly or through a group)
-	Note      string
-}
-
-// DemoUsers is the demo org: the setup guide's happy path and the users its
-// troubleshooting cases need.
-var DemoUsers = []DemoUser{
-	{Key: "alice", Login: "alice@acme.test", Email: "alice@acme.test", FirstName: "Alice", LastName: "Archer", Groups: []string{"Engineering"}, Assigned: true,
-		Note: "assigned through the Engineering group; signs in"},
-	{Key: "bob", Login: "bob@acme.test", Email: "bob@acme.test", FirstName: "Bob", LastName: "Baker", Assigned: false,
-		Note: "not assigned to the app: Okta's 403 App Not Assigned"},
-	{Key: "carol", Login: "carol", Email: "carol@acme.test", FirstName: "Carol", LastName: "Chen", Assigned: true,
-		Note: "legacy short Okta username: with Application username = Okta username the NameID is not an email"},
-	{Key: "erin", Login: "erin@acme-labs.test", Email: "erin@acme-labs.test", FirstName: "Erin", LastName: "Evans", Assigned: true,
-		Note: "email on acme-labs.test: verified in the workspace but not an allowed SSO domain"},
-	{Key: "frank", Login: "frank@freemail.test", Email: "frank@freemail.test", FirstName: "Frank", LastName: "Fisher", Assigned: true,
-		Note: "email on a domain the workspace never verified"},
-}
-
-// Demo workspace facts.
-const (
-	DemoOrg          = "dev-123456"
-	DemoAppLabel     = "ElevenLabs"
-	DemoWorkspace    = "Acme Corp"
-	DemoGroup        = "Engineering"
-	DemoAllowedSSO   = "acme.test"
-	DemoVerifiedLabs = "acme-labs.test"
+	"github.com/samlharness/samlharness/suites/demo"
+	"github.com/samlharness/samlharness/suites/runner"
+	"github.com/samlharness/samlharness/suites/target"
 )
 
 // WorldConfig sets up a World.
@@ -86,7 +47,7 @@ type World struct {
 	SPURL     string
 	App       mockidp.App
 	Workspace sp.Workspace
-	Users     map[string]DemoUser
+	Users     map[string]demo.User
 	UserIDs   map[string]string // demo key → Okta user ID
 
 	appID     string
@@ -98,7 +59,7 @@ type World struct {
 // keySequence hands the IdP the committed fixture keys in order (first
 // signing certificate, the one rotation generates, a spare), then fresh ones.
 func keySequence() func() (*rsa.PrivateKey, error) {
-	names := []string{fixtures.KeyIdPPrimary, fixtures.KeyIdPRotated, fixtures.KeySpare}
+	names := []fixtures.KeyName{fixtures.KeyIdPPrimary, fixtures.KeyIdPRotated, fixtures.KeySpare}
 	var mu sync.Mutex
 	i := 0
 	return func() (*rsa.PrivateKey, error) {
@@ -133,7 +94,7 @@ func NewWorld(cfg WorldConfig) (*World, error) {
 	if cfg.Profile == "" {
 		cfg.Profile = sp.ProfileIdentityPlatform
 	}
-	w := &World{Users: map[string]DemoUser{}, UserIDs: map[string]string{}, now: cfg.Now}
+	w := &World{Users: map[string]demo.User{}, UserIDs: map[string]string{}, now: cfg.Now}
 	ok := false
 	defer func() {
 		if !ok {
@@ -141,7 +102,7 @@ func NewWorld(cfg WorldConfig) (*World, error) {
 		}
 	}()
 
-	idpCfg := mockidp.Config{Org: DemoOrg, Now: cfg.Now, NewKey: keySequence(), AttackerKey: fixtures.Key(fixtures.KeyAttacker),
+	idpCfg := mockidp.Config{Org: demo.Org, Now: cfg.Now, NewKey: keySequence(), AttackerKey: fixtures.Key(fixtures.KeyAttacker),
 		RotatedKey: fixtures.Key(fixtures.KeyIdPRotated), WeakKey: fixtures.Key(fixtures.KeyWeak1024), SpareKey: fixtures.Key(fixtures.KeySpare)}
 	spCfg := sp.Config{Now: cfg.Now}
 	if cfg.Seed != 0 {
@@ -170,7 +131,7 @@ func NewWorld(cfg WorldConfig) (*World, error) {
 		return nil, err
 	}
 	ws, err := svc.CreateWorkspace(sp.WorkspaceSpec{
-		Name: DemoWorkspace, VerifiedDomains: []string{DemoAllowedSSO, DemoVerifiedLabs}, Profile: cfg.Profile,
+		Name: demo.Workspace, VerifiedDomains: []string{demo.AllowedSSO, demo.VerifiedLabs}, Profile: cfg.Profile,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("workspace: %w", err)
@@ -188,11 +149,11 @@ func NewWorld(cfg WorldConfig) (*World, error) {
 // populateIdP creates the demo users, the Engineering group and the
 // ElevenLabs app configured as the guide's SAML Settings say.
 func (w *World) populateIdP() error {
-	g, err := w.IdP.AddGroup(DemoGroup)
+	g, err := w.IdP.AddGroup(demo.Group)
 	if err != nil {
 		return fmt.Errorf("group: %w", err)
 	}
-	app, err := w.IdP.CreateApp(DemoAppLabel, w.GuideSettings())
+	app, err := w.IdP.CreateApp(demo.AppLabel, w.GuideSettings())
 	if err != nil {
 		return fmt.Errorf("app: %w", err)
 	}
@@ -200,8 +161,8 @@ func (w *World) populateIdP() error {
 	if err := w.IdP.AssignGroup(app.ID, g.ID); err != nil {
 		return fmt.Errorf("assign group: %w", err)
 	}
-	for _, u := range DemoUsers {
-		created, err := w.IdP.AddUser(mockidp.User{Login: u.Login, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Password: DemoPassword})
+	for _, u := range demo.Users {
+		created, err := w.IdP.AddUser(mockidp.User{Login: u.Login, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Password: demo.Password})
 		if err != nil {
 			return fmt.Errorf("user %s: %w", u.Key, err)
 		}
@@ -253,7 +214,7 @@ func (w *World) GuideSSO() sp.SSOSettings {
 		IdentityProviderEntityID:  w.App.EntityID,
 		IdentityProviderSignInURL: w.App.SignOnURL,
 		Certificates:              []string{w.ActiveCertificatePEM()},
-		Domains:                   []string{DemoAllowedSSO},
+		Domains:                   []string{demo.AllowedSSO},
 		Acknowledge:               true,
 	}
 }
@@ -280,37 +241,7 @@ func (w *World) SPEncryptionCertificatePEM() string {
 	return w.mintPEM(fixtures.KeySPEncryption)
 }
 
-// minted caches certificates minted for fixture keys, by key and day: a
-// certificate costs an RSA signature, and every scenario's World needs them.
-var minted sync.Map
-
-func (w *World) mintPEM(key string) string { return mintFixturePEM(key, w.now()) }
-
-// mintFixturePEM is an Okta-shaped certificate for a fixture key, valid from
-// the day before now for ten years, cached by key and day.
-func mintFixturePEM(key string, now time.Time) string {
-	day := now.UTC().Truncate(24 * time.Hour)
-	cacheKey := key + "@" + day.Format(time.DateOnly)
-	if v, ok := minted.Load(cacheKey); ok {
-		return v.(string)
-	}
-	x, err := mockidp.MintCertificate(fixtures.Key(key), DemoOrg, day.Add(-24*time.Hour), day.AddDate(10, 0, 0))
-	if err != nil {
-		return ""
-	}
-	p := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: x.Raw}))
-	minted.Store(cacheKey, p)
-	return p
-}
-
-// keyPEM is a fixture private key as PKCS #8 PEM.
-func (w *World) keyPEM(name string) string {
-	der, err := x509.MarshalPKCS8PrivateKey(fixtures.Key(name))
-	if err != nil {
-		return ""
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-}
+func (w *World) mintPEM(key fixtures.KeyName) string { return target.MintFixturePEM(key, w.now()) }
 
 // SPEntityID is the workspace's Service Provider Entity Id.
 func (w *World) SPEntityID() string { return w.SPURL }
@@ -322,8 +253,8 @@ func (w *World) RedirectURL() string { return w.SPURL + "/__/auth/handler" }
 func (w *World) ProviderID() string { return "saml.workspace-" + w.Workspace.ID }
 
 // Site is what the driver needs.
-func (w *World) Site() Site {
-	return Site{SPBase: w.SPURL, IdPInitiatedURL: w.IdPURL + "/home/" + w.App.Name + "/" + w.App.ID}
+func (w *World) Site() runner.Site {
+	return runner.Site{SPBase: w.SPURL, IdPInitiatedURL: w.IdPURL + "/home/" + w.App.Name + "/" + w.App.ID}
 }
 
 // Vars fill expectation placeholders.

@@ -1,4 +1,7 @@
-package runner
+// Package report renders a run's results: JSON (the design's report
+// contract), JUnit, a readable table, Markdown matrices and an HTML page with
+// the evidence behind every result that is not a pass.
+package report
 
 import (
 	"encoding/json"
@@ -8,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
 )
 
@@ -15,9 +19,9 @@ import (
 // {"summary":{...},"results":[{"id","category","expected","observed","reason","pass",...}]}.
 // Evidence is left out unless withEvidence; nothing time-dependent is
 // written, so the same seed and clock give the same bytes.
-func WriteJSON(w io.Writer, rep Report, withEvidence bool) error {
+func WriteJSON(w io.Writer, rep runner.Report, withEvidence bool) error {
 	if !withEvidence {
-		rep.Results = append([]Result(nil), rep.Results...)
+		rep.Results = append([]runner.Result(nil), rep.Results...)
 		for i := range rep.Results {
 			rep.Results[i].Evidence = nil
 		}
@@ -64,7 +68,7 @@ type junitProblem struct {
 
 // WriteJUnit writes one testsuite per profile, one testcase per scenario;
 // a failure is <failure>, an inconclusive verdict <error>, a skip <skipped>.
-func WriteJUnit(w io.Writer, rep Report) error {
+func WriteJUnit(w io.Writer, rep runner.Report) error {
 	doc := junitSuites{Name: "samlharness " + rep.Target}
 	for _, p := range rep.Profiles {
 		s := junitSuite{Name: rep.Target + "/" + string(p)}
@@ -75,13 +79,13 @@ func WriteJUnit(w io.Writer, rep Report) error {
 			c := junitCase{Name: r.ID, ClassName: r.Category}
 			detail := fmt.Sprintf("%s\nexpected: %s\nobserved: %s\nmessage: %s\n%s", r.Title, r.Expected, r.Observed, r.Message, r.Why)
 			switch r.Verdict {
-			case Fail:
+			case runner.Fail:
 				c.Failure = &junitProblem{Message: firstLine(r.Why), Type: "regression", Body: detail}
 				s.Failures++
-			case Inconclusive:
+			case runner.Inconclusive:
 				c.Error = &junitProblem{Message: r.Why, Type: "inconclusive", Body: detail}
 				s.Errors++
-			case Skipped:
+			case runner.Skipped:
 				c.Skipped = &junitProblem{Message: r.Why}
 				s.Skipped++
 			}
@@ -115,12 +119,12 @@ func firstLine(s string) string {
 
 // WriteTable prints the run as a readable table: one row per scenario,
 // one column per profile, then every failure explained, then the summary.
-func WriteTable(w io.Writer, rep Report) error {
-	byID := map[string]map[scenario.Profile]Result{}
+func WriteTable(w io.Writer, rep runner.Report) error {
+	byID := map[string]map[scenario.Profile]runner.Result{}
 	var order []string
 	for _, r := range rep.Results {
 		if byID[r.ID] == nil {
-			byID[r.ID] = map[scenario.Profile]Result{}
+			byID[r.ID] = map[scenario.Profile]runner.Result{}
 			order = append(order, r.ID)
 		}
 		byID[r.ID][r.Profile] = r
@@ -150,9 +154,9 @@ func WriteTable(w io.Writer, rep Report) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	var problems []Result
+	var problems []runner.Result
 	for _, r := range rep.Results {
-		if r.Verdict == Fail || r.Verdict == Inconclusive {
+		if r.Verdict == runner.Fail || r.Verdict == runner.Inconclusive {
 			problems = append(problems, r)
 		}
 	}
@@ -180,24 +184,24 @@ func WriteTable(w io.Writer, rep Report) error {
 }
 
 // cell renders one verdict for the table: "ok reject:AUDIENCE_MISMATCH".
-func cell(r Result) string {
-	mark := map[Verdict]string{Pass: "ok", Fail: "FAIL", Inconclusive: "INCONCLUSIVE", Skipped: "skip"}[r.Verdict]
+func cell(r runner.Result) string {
+	mark := map[runner.Verdict]string{runner.Pass: "ok", runner.Fail: "FAIL", runner.Inconclusive: "INCONCLUSIVE", runner.Skipped: "skip"}[r.Verdict]
 	return mark + " " + r.Observed
 }
 
 // WriteMatrix writes the scenario × outcome matrix as Markdown, grouped by
 // category: expected and observed per profile, failures marked.
-func WriteMatrix(w io.Writer, rep Report) error {
+func WriteMatrix(w io.Writer, rep runner.Report) error {
 	type row struct {
 		id, title string
-		by        map[scenario.Profile]Result
+		by        map[scenario.Profile]runner.Result
 	}
 	cats := map[string][]*row{}
 	index := map[string]*row{}
 	for _, r := range rep.Results {
 		x, ok := index[r.ID]
 		if !ok {
-			x = &row{id: r.ID, title: r.Title, by: map[scenario.Profile]Result{}}
+			x = &row{id: r.ID, title: r.Title, by: map[scenario.Profile]runner.Result{}}
 			index[r.ID] = x
 			cats[r.Category] = append(cats[r.Category], x)
 		}
@@ -229,7 +233,7 @@ func WriteMatrix(w io.Writer, rep Report) error {
 					continue
 				}
 				mark := ""
-				if r.Verdict != Pass {
+				if r.Verdict != runner.Pass {
 					mark = " **" + strings.ToUpper(string(r.Verdict)) + "**"
 				}
 				fmt.Fprintf(w, " %s | %s%s |", r.Expected, r.Observed, mark)

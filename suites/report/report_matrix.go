@@ -1,4 +1,4 @@
-package runner
+package report
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
 )
 
@@ -15,13 +16,13 @@ type column struct {
 	Key     string // "target/profile"
 	Target  string
 	Profile scenario.Profile
-	Report  *Report
+	Report  *runner.Report
 }
 
 // matrixRow is one scenario across columns.
 type matrixRow struct {
 	ID, Title, Category string
-	Cells               map[string]*Result // by column key
+	Cells               map[string]*runner.Result // by column key
 }
 
 // matrix arranges reports as scenario rows × (target, profile) columns,
@@ -31,7 +32,7 @@ type matrix struct {
 	ByCat   map[string][]*matrixRow
 }
 
-func buildMatrix(reps []Report) matrix {
+func buildMatrix(reps []runner.Report) matrix {
 	m := matrix{ByCat: map[string][]*matrixRow{}}
 	index := map[string]*matrixRow{}
 	for i := range reps {
@@ -43,7 +44,7 @@ func buildMatrix(reps []Report) matrix {
 			r := &rep.Results[j]
 			row, ok := index[r.ID]
 			if !ok {
-				row = &matrixRow{ID: r.ID, Title: r.Title, Category: r.Category, Cells: map[string]*Result{}}
+				row = &matrixRow{ID: r.ID, Title: r.Title, Category: r.Category, Cells: map[string]*runner.Result{}}
 				index[r.ID] = row
 				m.ByCat[r.Category] = append(m.ByCat[r.Category], row)
 			}
@@ -83,8 +84,8 @@ func (m matrix) differs(row *matrixRow) bool {
 }
 
 // outcomeOf is accept, reject or skip, without the reason.
-func outcomeOf(r *Result) string {
-	if r.Verdict == Skipped {
+func outcomeOf(r *runner.Result) string {
+	if r.Verdict == runner.Skipped {
 		return "skip"
 	}
 	o, _, _ := strings.Cut(r.Observed, ":")
@@ -102,7 +103,7 @@ type MatrixOptions struct {
 // WriteTargetMatrix writes reports of several targets (or one) as a
 // Markdown matrix: a row per scenario, grouped by category; a column per
 // target and profile with the observed outcome, failures in bold.
-func WriteTargetMatrix(w io.Writer, reps []Report, opts MatrixOptions) error {
+func WriteTargetMatrix(w io.Writer, reps []runner.Report, opts MatrixOptions) error {
 	m := buildMatrix(reps)
 	title := opts.Title
 	if title == "" {
@@ -112,7 +113,7 @@ func WriteTargetMatrix(w io.Writer, reps []Report, opts MatrixOptions) error {
 	fmt.Fprintln(w, "| target | profile | passed | failed | inconclusive | skipped | control |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	for _, c := range m.Columns {
-		s := Summarize(filterProfile(c.Report.Results, c.Profile))
+		s := runner.Summarize(filterProfile(c.Report.Results, c.Profile))
 		fmt.Fprintf(w, "| %s | %s | %d | %d | %d | %d | %s |\n", c.Target, c.Profile, s.Passed, s.Failed, s.Inconclusive, s.Skipped, c.Report.Controls[c.Profile])
 	}
 	fmt.Fprintln(w, "\nA cell is what the SP did (accept: a session for the genuine user; reject, with the reason when the SP's page tells it); **bold** marks a result that breaks the profile's expectation.")
@@ -148,20 +149,20 @@ func WriteTargetMatrix(w io.Writer, reps []Report, opts MatrixOptions) error {
 	return nil
 }
 
-func markdownCell(r *Result) string {
+func markdownCell(r *runner.Result) string {
 	switch {
 	case r == nil:
 		return "–"
-	case r.Verdict == Skipped:
+	case r.Verdict == runner.Skipped:
 		return "skip"
-	case r.Verdict == Pass:
+	case r.Verdict == runner.Pass:
 		return r.Observed
 	}
 	return "**" + r.Observed + "** " + strings.ToUpper(string(r.Verdict))
 }
 
-func filterProfile(rs []Result, p scenario.Profile) []Result {
-	var out []Result
+func filterProfile(rs []runner.Result, p scenario.Profile) []runner.Result {
+	var out []runner.Result
 	for _, r := range rs {
 		if r.Profile == p {
 			out = append(out, r)
@@ -172,15 +173,15 @@ func filterProfile(rs []Result, p scenario.Profile) []Result {
 
 // WriteJSONReports writes one report as WriteJSON does, several as
 // {"reports":[...]}.
-func WriteJSONReports(w io.Writer, reps []Report, withEvidence bool) error {
+func WriteJSONReports(w io.Writer, reps []runner.Report, withEvidence bool) error {
 	if len(reps) == 1 {
 		return WriteJSON(w, reps[0], withEvidence)
 	}
-	out := make([]Report, len(reps))
+	out := make([]runner.Report, len(reps))
 	for i, rep := range reps {
 		out[i] = rep
 		if !withEvidence {
-			out[i].Results = append([]Result(nil), rep.Results...)
+			out[i].Results = append([]runner.Result(nil), rep.Results...)
 			for j := range out[i].Results {
 				out[i].Results[j].Evidence = nil
 			}
@@ -188,12 +189,12 @@ func WriteJSONReports(w io.Writer, reps []Report, withEvidence bool) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(map[string][]Report{"reports": out})
+	return enc.Encode(map[string][]runner.Report{"reports": out})
 }
 
 // WriteJUnitReports writes one report as WriteJUnit does, several as one
 // document with a testsuite per target and profile.
-func WriteJUnitReports(w io.Writer, reps []Report) error {
+func WriteJUnitReports(w io.Writer, reps []runner.Report) error {
 	if len(reps) == 1 {
 		return WriteJUnit(w, reps[0])
 	}
