@@ -20,6 +20,7 @@ import (
 const (
 	verdictValid   = "valid"
 	verdictInvalid = "invalid"
+	notPosted      = "not posted"
 )
 
 // checked is one catalogue response under one profile: what the built-in SP
@@ -30,7 +31,9 @@ type checked struct {
 	expected string // the catalogue's expectation ("accept", "reject:REASON")
 	observed string // what the SP did
 	verdict  runner.Verdict
+	category scenario.Category
 	key      string // fixture key of the Okta certificate xmlsec1 trusted
+	posted   bool   // the IdP posted a SAMLResponse (false: the flow stopped before)
 	sigs     []Signature
 	err      error // the response could not be checked
 }
@@ -53,6 +56,9 @@ func (c checked) spVerdict() string {
 // xmlsecVerdict is valid when the response has at least one signature and
 // xmlsec1 verified every one of them with the Okta certificate.
 func (c checked) xmlsecVerdict() string {
+	if !c.posted {
+		return notPosted
+	}
 	if c.err != nil || len(c.sigs) == 0 {
 		return verdictInvalid
 	}
@@ -67,13 +73,16 @@ func (c checked) xmlsecVerdict() string {
 // disagrees reports whether goxmldsig (through the SP) and xmlsec1 reached
 // different cryptographic verdicts.
 func (c checked) disagrees() bool {
-	sp := c.spVerdict()
-	return sp != "" && sp != c.xmlsecVerdict()
+	sp, xs := c.spVerdict(), c.xmlsecVerdict()
+	return sp != "" && xs != notPosted && sp != xs
 }
 
 // xmlsecSummary renders xmlsec1's per-signature verdicts: "#1 Response ok,
 // #2 Assertion reference digest mismatch".
 func (c checked) xmlsecSummary() string {
+	if !c.posted {
+		return "nothing posted"
+	}
 	if c.err != nil {
 		return "not checked: " + c.err.Error()
 	}
@@ -172,10 +181,11 @@ func TestCatalogueSignatures(t *testing.T) {
 	for i, r := range rep.Results {
 		sc := byID[r.ID]
 		rows[i] = checked{id: r.ID, profile: r.Profile, expected: sc.Expect[r.Profile].String(), observed: r.Observed,
-			verdict: r.Verdict, key: signingKey(sc)}
+			verdict: r.Verdict, category: sc.Category, key: signingKey(sc)}
 		if r.Evidence == nil || r.Evidence.SAMLResponse == "" {
 			continue // the flow stopped before the IdP posted (nothing signed)
 		}
+		rows[i].posted = true
 		cert := oktaCertPEM(t, rows[i].key)
 		g.Go(func() error {
 			doc, err := decodeResponse(r.Evidence.SAMLResponse)
