@@ -117,6 +117,13 @@ func newSignedWorld(t *testing.T, profile sp.Profile) *signedWorld {
 // the Assertion first (the Response's signature covers it).
 func (sw *signedWorld) signWithXMLSec1(t *testing.T, x XMLSec1, what ...string) []byte {
 	t.Helper()
+	return sw.signAs(t, x, keyPEM(t, fixtures.KeyIdPPrimary), []byte(sw.w.ActiveCertificatePEM()), nil, what...)
+}
+
+// signAs is signWithXMLSec1 with another key and certificate; keyInfo, when
+// set, edits each template's KeyInfo before signing.
+func (sw *signedWorld) signAs(t *testing.T, x XMLSec1, key, cert []byte, keyInfo func(*etree.Element), what ...string) []byte {
+	t.Helper()
 	doc := etree.NewDocument()
 	if err := doc.ReadFromBytes(sw.xml); err != nil {
 		t.Fatal(err)
@@ -136,11 +143,15 @@ func (sw *signedWorld) signWithXMLSec1(t *testing.T, x XMLSec1, what ...string) 
 			t.Fatalf("cannot sign %q", w)
 		}
 	}
+	if keyInfo != nil {
+		for _, ki := range doc.FindElements("//ds:KeyInfo") {
+			keyInfo(ki)
+		}
+	}
 	out, err := doc.WriteToBytes()
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, cert := keyPEM(t, fixtures.KeyIdPPrimary), []byte(sw.w.ActiveCertificatePEM())
 	sigs, err := Signatures(out)
 	if err != nil {
 		t.Fatal(err)
@@ -265,4 +276,47 @@ func TestXMLSec1SignedResponses(t *testing.T) {
 	})
 	t.Logf("xmlsec1-signed responses: %d accepted by the SP, %d tampered ones refused with SIGNATURE_INVALID",
 		accepted.Load(), refused.Load())
+}
+
+// TestXMLSec1SignedByAttacker: xmlsec1 signs with the attacker's key and
+// certificate (a well-formed, cryptographically valid signature under a key
+// nobody configured). The SP must refuse it as untrusted, and the oracle's
+// verification, which trusts only the Okta certificate, must refuse it too —
+// even when the signature's KeyInfo carries the attacker's public key as an
+// RSAKeyValue, which xmlsec1 would use if the oracle let it read KeyInfo.
+func TestXMLSec1SignedByAttacker(t *testing.T) {
+	x := needXMLSec1(t)
+	for _, profile := range sp.AllProfiles() {
+		t.Run(string(profile), func(t *testing.T) {
+			t.Parallel()
+			sw := newSignedWorld(t, profile)
+			attackerKey, attackerCert := keyPEM(t, fixtures.KeyAttacker), oktaCertPEM(t, fixtures.KeyAttacker)
+			doc := sw.signAs(t, x, attackerKey, attackerCert, nil, "Response", "Assertion")
+			if _, apiErr := sw.submit(doc); apiErr == nil || !errors.Is(apiErr, sp.ReasonSignatureUntrustedKey) {
+				t.Fatalf("the SP answered %v to a response signed with the attacker's key, want %s", apiErr, sp.ReasonSignatureUntrustedKey)
+			}
+			okta := []byte(sw.w.ActiveCertificatePEM())
+			withKeyValue := sw.signAs(t, x, attackerKey, attackerCert, func(ki *etree.Element) {
+				ki.CreateElement("ds:KeyValue") // xmlsec1 fills in the attacker's RSAKeyValue
+			}, "Response", "Assertion")
+			if !bytes.Contains(withKeyValue, []byte("RSAKeyValue")) {
+				t.Fatalf("xmlsec1 did not write the attacker's RSAKeyValue into KeyInfo:\n%s", withKeyValue)
+			}
+			for name, d := range map[string][]byte{"X509Data": doc, "RSAKeyValue": withKeyValue} {
+				sigs, err := x.Verify(context.Background(), d, okta)
+				if err != nil || len(sigs) != 2 {
+					t.Fatalf("%s: verify: %v, %d signature(s)", name, err, len(sigs))
+				}
+				for _, s := range sigs {
+					if s.OK {
+						t.Errorf("%s: the oracle verified signature #%d (%s), made with the attacker's key, against the Okta certificate", name, s.Index, s.Parent)
+					}
+				}
+				sigs, err = x.Verify(context.Background(), d, attackerCert)
+				if err != nil || len(sigs) != 2 || !sigs[0].OK || !sigs[1].OK {
+					t.Errorf("%s: the attacker's own certificate must verify the signatures (the signatures are sound): %v %+v", name, err, sigs)
+				}
+			}
+		})
+	}
 }

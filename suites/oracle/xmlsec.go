@@ -148,6 +148,9 @@ func Signatures(doc []byte) ([]Signature, error) {
 //   - --enabled-key-data key-name limits what xmlsec1 reads from KeyInfo to
 //     KeyName: an RSAKeyValue or X509Data an attacker put there is ignored,
 //     and the key always comes from the keys manager — the Okta certificate.
+//     Without it xmlsec1 verifies an attacker's signature against the
+//     RSAKeyValue the attacker put in KeyInfo (TestXMLSec1SignedByAttacker
+//     checks that the oracle does not).
 //   - --enabled-reference-uris empty,same-doc forbids references to other
 //     documents (no file or network access while verifying).
 func verifyArgs(certFile string) []string {
