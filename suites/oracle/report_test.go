@@ -37,6 +37,16 @@ func readExplanations(t *testing.T) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	out, err = parseExplanations(data)
+	if err != nil {
+		t.Fatalf("%s: %v", reportFile, err)
+	}
+	return out
+}
+
+// parseExplanations reads the disagreement table of a DISAGREEMENTS.md.
+func parseExplanations(data []byte) (map[string]string, error) {
+	out := map[string]string{}
 	inTable := false
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
@@ -50,12 +60,12 @@ func readExplanations(t *testing.T) map[string]string {
 		}
 		cells := strings.Split(strings.Trim(line, "|"), "|")
 		if len(cells) < 5 {
-			t.Fatalf("%s: a disagreement row needs 5 cells (scenario, profile, SP, xmlsec1, explanation): %q", reportFile, line)
+			return nil, fmt.Errorf("a disagreement row needs 5 cells (scenario, profile, SP, xmlsec1, explanation): %q", line)
 		}
 		id := strings.Trim(strings.TrimSpace(cells[0]), "`")
 		out[rowKey(id, scenario.Profile(strings.TrimSpace(cells[1])))] = strings.TrimSpace(cells[len(cells)-1])
 	}
-	return out
+	return out, sc.Err()
 }
 
 // disagreementReport is DISAGREEMENTS.md's content.
@@ -180,5 +190,48 @@ func checkReportCurrent(t *testing.T, r disagreementReport) {
 		if !current[k] {
 			t.Logf("%s explains %s, which no longer disagrees: regenerate the file", reportFile, k)
 		}
+	}
+}
+
+// TestDisagreementRules pins what counts as a disagreement and that
+// regenerating the report keeps explanations and flags new rows.
+func TestDisagreementRules(t *testing.T) {
+	ok := []Signature{{Index: 1, Parent: "Response", OK: true}, {Index: 2, Parent: "Assertion", OK: true}}
+	bad := []Signature{{Index: 1, Parent: "Response", OK: true}, {Index: 2, Parent: "Assertion", Detail: "SignedInfo References (ok/all): 0/1"}}
+	cases := []struct {
+		c    checked
+		want bool
+	}{
+		{checked{observed: "accept", posted: true, sigs: ok}, false},
+		{checked{observed: "accept", posted: true, sigs: bad}, true},
+		{checked{observed: "accept", posted: true}, true}, // accepted without any signature
+		{checked{observed: "reject:SIGNATURE_INVALID", posted: true, sigs: bad}, false},
+		{checked{observed: "reject:SIGNATURE_INVALID", posted: true, sigs: ok}, true},
+		{checked{observed: "reject:SIGNATURE_SHAPE", posted: true, sigs: ok}, false}, // policy: no cryptographic verdict
+		{checked{observed: "reject:AUDIENCE_MISMATCH", posted: true, sigs: bad}, false},
+		{checked{observed: "reject:IDP_APP_NOT_ASSIGNED"}, false},
+	}
+	for i, tc := range cases {
+		if got := tc.c.disagrees(); got != tc.want {
+			t.Errorf("case %d (%s, %s): disagrees = %v, want %v", i, tc.c.observed, tc.c.xmlsecSummary(), got, tc.want)
+		}
+	}
+	if got := bad[1].Failure(); got != "reference digest mismatch" {
+		t.Errorf("Failure() = %q", got)
+	}
+
+	old := checked{id: "xsw7", profile: scenario.IdentityPlatform, observed: "accept", posted: true, sigs: bad}
+	fresh := checked{id: "xsw9", profile: scenario.Strict, observed: "accept", posted: true, sigs: bad}
+	r := disagreementReport{rows: []checked{old, fresh}, disagreements: []checked{old, fresh},
+		explanations: map[string]string{rowKey("xsw7", scenario.IdentityPlatform): "because duplicate IDs"}}
+	got, err := parseExplanations(r.render())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if why := got[rowKey("xsw7", scenario.IdentityPlatform)]; why != "because duplicate IDs" {
+		t.Errorf("the explanation was not kept: %q", why)
+	}
+	if why := got[rowKey("xsw9", scenario.Strict)]; explained(why) {
+		t.Errorf("a new disagreement must come out unexplained, got %q", why)
 	}
 }
