@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -163,39 +164,113 @@ func verifyArgs(certFile string) []string {
 // public key of certPEM (the IdP's signing certificate). It returns one
 // entry per signature in document order; no signature gives an empty list.
 func (x XMLSec1) Verify(ctx context.Context, doc, certPEM []byte) ([]Signature, error) {
-	sigs, err := Signatures(doc)
+	res, errs, err := x.VerifyMany(ctx, [][]byte{doc}, certPEM)
 	if err != nil {
 		return nil, err
 	}
-	if len(sigs) == 0 {
-		return sigs, nil
-	}
+	return res[0], errs[0]
+}
+
+// failedFile is xmlsec1's last word when a file does not verify.
+var failedFile = regexp.MustCompile(`Error: failed to verify file "([^"]+)"`)
+
+// VerifyMany is Verify for many documents trusting the same certificate,
+// with as few xmlsec1 processes as it takes: starting xmlsec1 costs more
+// than verifying one signature. xmlsec1 verifies the files named on its
+// command line in order and stops at the first that fails, naming it
+// ("Error: failed to verify file"); the files before it verified, and the
+// run resumes after it. Each signature position k (first, second, … in
+// document order) is one series of runs with --node-xpath selecting the
+// k-th signature. errs[i] is set when document i could not be parsed; the
+// error is for a failure to run xmlsec1 at all.
+func (x XMLSec1) VerifyMany(ctx context.Context, docs [][]byte, certPEM []byte) (res [][]Signature, errs []error, err error) {
+	res, errs = make([][]Signature, len(docs)), make([]error, len(docs))
 	dir, err := os.MkdirTemp("", "oracle-verify-")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer os.RemoveAll(dir)
-	docFile, certFile := filepath.Join(dir, "response.xml"), filepath.Join(dir, "idp.pem")
-	if err := os.WriteFile(docFile, doc, 0o600); err != nil {
-		return nil, err
+	const certFile = "idp.pem"
+	if err := os.WriteFile(filepath.Join(dir, certFile), certPEM, 0o600); err != nil {
+		return nil, nil, err
 	}
-	if err := os.WriteFile(certFile, certPEM, 0o600); err != nil {
-		return nil, err
+	names := make([]string, len(docs))
+	maxSigs := 0
+	for i, doc := range docs {
+		if res[i], errs[i] = Signatures(doc); errs[i] != nil {
+			continue
+		}
+		names[i] = fmt.Sprintf("response-%04d.xml", i)
+		if err := os.WriteFile(filepath.Join(dir, names[i]), doc, 0o600); err != nil {
+			return nil, nil, err
+		}
+		maxSigs = max(maxSigs, len(res[i]))
 	}
-	for i := range sigs {
-		args := append(verifyArgs(certFile), "--node-xpath", signatureXPath(sigs[i].Index), docFile)
-		out, err := exec.CommandContext(ctx, x.Path, args...).CombinedOutput()
-		var exit *exec.ExitError
-		switch {
-		case err == nil:
-			sigs[i].OK = true
-		case errors.As(err, &exit):
-			sigs[i].Detail = diagnostic(out)
-		default:
-			return nil, fmt.Errorf("run %s: %w", x.Path, err)
+	for k := 1; k <= maxSigs; k++ {
+		var pending []int
+		for i := range docs {
+			if errs[i] == nil && len(res[i]) >= k {
+				pending = append(pending, i)
+			}
+		}
+		for len(pending) > 0 {
+			args := append(verifyArgs(certFile), "--node-xpath", signatureXPath(k))
+			for _, i := range pending {
+				args = append(args, names[i])
+			}
+			cmd := exec.CommandContext(ctx, x.Path, args...)
+			cmd.Dir = dir
+			out, runErr := cmd.CombinedOutput()
+			var exit *exec.ExitError
+			if runErr != nil && !errors.As(runErr, &exit) {
+				return nil, nil, fmt.Errorf("run %s: %w", x.Path, runErr)
+			}
+			failed := -1
+			if runErr != nil {
+				m := failedFile.FindAllSubmatch(out, -1)
+				if len(m) == 0 {
+					return nil, nil, fmt.Errorf("%s failed without naming a file: %s", x.Path, lastLines(out, 6))
+				}
+				for j, i := range pending {
+					if names[i] == string(m[len(m)-1][1]) {
+						failed = j
+					}
+				}
+				if failed < 0 {
+					return nil, nil, fmt.Errorf("%s named %q, which it was not given", x.Path, m[len(m)-1][1])
+				}
+			}
+			done := len(pending)
+			if failed >= 0 {
+				done = failed
+				res[pending[failed]][k-1].Detail = diagnostic(outputOf(out, failed))
+			}
+			for _, i := range pending[:done] {
+				res[i][k-1].OK = true
+			}
+			if failed < 0 {
+				break
+			}
+			pending = pending[failed+1:]
 		}
 	}
-	return sigs, nil
+	return res, errs, nil
+}
+
+// outputOf is the part of a multi-file run's output about the n-th file
+// (0-based): each file's report ends with a "Manifests References" line.
+func outputOf(out []byte, n int) []byte {
+	lines := bytes.SplitAfter(out, []byte("\n"))
+	seen := 0
+	for i, l := range lines {
+		if seen == n {
+			return bytes.Join(lines[i:], nil)
+		}
+		if bytes.HasPrefix(l, []byte("Manifests References")) {
+			seen++
+		}
+	}
+	return out
 }
 
 // Sign fills the k-th (1-based, document order) ds:Signature template of doc
