@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/samlharness
 REPORTS := reports
 
-.PHONY: help build run serve test vet fmt-check chromium unit browser conformance bench clean
+.PHONY: help build run serve test vet fmt-check chromium xmlsec1 unit browser conformance bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -17,7 +17,7 @@ run: build ## the main job: every catalogue scenario against the built-in SP, bo
 serve: build ## the mock Okta org and the workspace SP on loopback, wired together
 	$(BIN) serve
 
-test: fmt-check vet chromium unit run ## everything CI runs: format, vet, every suite with -race (the browser tier too), then the main job
+test: fmt-check vet chromium xmlsec1 unit run ## everything CI runs: format, vet, every suite with -race (the browser tier too), then the main job
 
 fmt-check: ## fail if gofmt would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -46,7 +46,28 @@ chromium: ## make sure Chromium is there for the browser tier (installs Debian's
 	echo "browser tier: Chromium is missing and cannot be installed here (needs root and apt-get): run 'sudo apt-get install -y chromium', or set SAMLHARNESS_CHROMIUM to a Chromium or Chrome binary" >&2; \
 	exit 1
 
-unit: ## every package and Ginkgo suite, with the race detector
+# The signature oracle (suites/oracle) checks goxmldsig's signatures with
+# Debian's xmlsec1; the binary is $$SAMLHARNESS_XMLSEC1 when set, else xmlsec1
+# on PATH. Missing, it is installed when we are root with apt-get, and
+# otherwise the target says how.
+xmlsec1: ## make sure xmlsec1 is there for the signature oracle (installs Debian's package as root)
+	@if [ -n "$$SAMLHARNESS_XMLSEC1" ]; then \
+	  if [ -x "$$SAMLHARNESS_XMLSEC1" ] && [ ! -d "$$SAMLHARNESS_XMLSEC1" ]; then \
+	    echo "signature oracle: $$SAMLHARNESS_XMLSEC1"; exit 0; fi; \
+	  echo "signature oracle: SAMLHARNESS_XMLSEC1=$$SAMLHARNESS_XMLSEC1 is not an executable file: point it at an xmlsec1 binary, or unset it" >&2; exit 1; \
+	fi; \
+	if command -v xmlsec1 >/dev/null 2>&1; then echo "signature oracle: $$(command -v xmlsec1)"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "signature oracle: installing Debian's xmlsec1 (apt-get update && apt-get install -y xmlsec1)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  if apt-get update -qq && apt-get install -y -qq xmlsec1 >/dev/null; then \
+	    echo "signature oracle: $$(command -v xmlsec1)"; exit 0; fi; \
+	  echo "signature oracle: apt-get install -y xmlsec1 failed (see above): install it, or set SAMLHARNESS_XMLSEC1 to an xmlsec1 binary" >&2; exit 1; \
+	fi; \
+	echo "signature oracle: xmlsec1 is missing and cannot be installed here (needs root and apt-get): run 'sudo apt-get install -y xmlsec1', or set SAMLHARNESS_XMLSEC1 to an xmlsec1 binary" >&2; \
+	exit 1
+
+unit: xmlsec1 ## every package and Ginkgo suite, with the race detector
 	mkdir -p $(REPORTS)
 	$(GO) test -race -count=1 ./...
 
