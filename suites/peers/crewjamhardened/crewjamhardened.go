@@ -10,7 +10,8 @@
 //   - RelayState bounded to 80 bytes (LimitRelayStateLength);
 //   - IdP certificates with RSA keys under 2048 bits refused when the IdP
 //     is configured;
-//   - before samlsp sees a response: exactly one SAMLResponse parameter,
+//   - before samlsp sees a response: HTTP-POST only, exactly one
+//     SAMLResponse parameter,
 //     no DOCTYPE or processing instruction, and exactly one assertion per
 //     Response (samlsp reads the first valid assertion of a signed
 //     Response with several).
@@ -21,7 +22,6 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -29,6 +29,7 @@ import (
 	"github.com/crewjam/saml"
 	"github.com/crewjam/saml/samlsp"
 
+	"github.com/samlharness/samlharness/sp"
 	"github.com/samlharness/samlharness/suites/peers/internal/crewjamlib"
 	"github.com/samlharness/samlharness/suites/peers/peerkit"
 )
@@ -66,44 +67,52 @@ const minRSABits = 2048
 func strongKeysOnly(certs []*x509.Certificate) error {
 	for _, c := range certs {
 		if k, ok := c.PublicKey.(*rsa.PublicKey); ok && k.N.BitLen() < minRSABits {
-			return fmt.Errorf("the IdP certificate %q has an RSA-%d key: at least %d bits are required", c.Subject.CommonName, k.N.BitLen(), minRSABits)
+			return peerkit.ReasonError{Reason: string(sp.ReasonSignatureAlgorithm),
+				Err: fmt.Errorf("the IdP certificate %q has an RSA-%d key: at least %d bits are required", c.Subject.CommonName, k.N.BitLen(), minRSABits)}
 		}
 	}
 	return nil
 }
 
-// errDuplicateParameter refuses a POST with more than one SAMLResponse.
-var errDuplicateParameter = errors.New("the POST must carry exactly one SAMLResponse parameter")
+// The precheck's own refusals, with the reason each carries on the page.
+const (
+	msgBinding            = "the ACS takes the SAMLResponse by HTTP-POST only"
+	msgDuplicateParameter = "the POST must carry exactly one SAMLResponse parameter"
+	msgXMLForbidden       = "the Response must not carry a DOCTYPE or processing instructions"
+	msgAssertionCount     = "the Response must carry exactly one Assertion or EncryptedAssertion, directly under the Response"
+)
 
-// errXMLForbidden refuses DTDs and processing instructions.
-var errXMLForbidden = errors.New("the Response must not carry a DOCTYPE or processing instructions")
-
-// errAssertionCount refuses a Response that does not carry exactly one
-// assertion.
-var errAssertionCount = errors.New("the Response must carry exactly one Assertion or EncryptedAssertion, directly under the Response")
-
-// precheck refuses, before samlsp parses it, a POST with several
-// SAMLResponse parameters, and a Response with a DOCTYPE, a processing
-// instruction, or more or fewer than one assertion (not counting any inside
-// an assertion's Advice). A response it cannot read is left to samlsp to
-// refuse.
+// precheck refuses, before samlsp parses it, a response that does not come
+// by HTTP-POST, a POST with several SAMLResponse parameters, and a Response
+// with a DOCTYPE, a processing instruction, or more or fewer than one
+// assertion (not counting any inside an assertion's Advice). A response it
+// cannot read is left to samlsp to refuse.
 func precheck(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			peerkit.Refuse(w, http.StatusMethodNotAllowed, string(sp.ReasonBindingUnsupported), msgBinding)
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, 4*maxResponse)
 		if err := r.ParseForm(); err == nil {
 			if len(r.PostForm["SAMLResponse"]) > 1 {
-				peerkit.ErrorPage(w, errDuplicateParameter)
+				peerkit.Refuse(w, http.StatusForbidden, string(sp.ReasonResponseMalformed), msgDuplicateParameter)
 				return
 			}
 			if raw, err := base64.StdEncoding.DecodeString(r.PostForm.Get("SAMLResponse")); err == nil && len(raw) <= maxResponse {
 				doc := etree.NewDocument()
 				if _, err := doc.ReadFrom(bytes.NewReader(raw)); err == nil && doc.Root() != nil {
 					if forbiddenTokens(doc) {
-						peerkit.ErrorPage(w, errXMLForbidden)
+						peerkit.Refuse(w, http.StatusForbidden, string(sp.ReasonXMLForbidden), msgXMLForbidden)
 						return
 					}
-					if countAssertions(doc.Root()) != 1 {
-						peerkit.ErrorPage(w, errAssertionCount)
+					switch countAssertions(doc.Root()) {
+					case 1:
+					case 0:
+						peerkit.Refuse(w, http.StatusForbidden, string(sp.ReasonAssertionMissing), msgAssertionCount)
+						return
+					default:
+						peerkit.Refuse(w, http.StatusForbidden, string(sp.ReasonStructure), msgAssertionCount)
 						return
 					}
 				}
