@@ -106,13 +106,8 @@ func precheck(next http.Handler) http.Handler {
 						peerkit.Refuse(w, http.StatusForbidden, string(sp.ReasonXMLForbidden), msgXMLForbidden)
 						return
 					}
-					switch countAssertions(doc.Root()) {
-					case 1:
-					case 0:
-						peerkit.Refuse(w, http.StatusForbidden, string(sp.ReasonAssertionMissing), msgAssertionCount)
-						return
-					default:
-						peerkit.Refuse(w, http.StatusForbidden, string(sp.ReasonStructure), msgAssertionCount)
+					if reason := assertionProblem(doc); reason != "" {
+						peerkit.Refuse(w, http.StatusForbidden, string(reason), msgAssertionCount)
 						return
 					}
 				}
@@ -149,7 +144,33 @@ func forbiddenTokens(doc *etree.Document) bool {
 	return false
 }
 
-const nsAssertion = "urn:oasis:names:tc:SAML:2.0:assertion"
+const (
+	nsAssertion = "urn:oasis:names:tc:SAML:2.0:assertion"
+	nsProtocol  = "urn:oasis:names:tc:SAML:2.0:protocol"
+	statusOK    = "urn:oasis:names:tc:SAML:2.0:status:Success"
+)
+
+// assertionProblem returns why the document is not one Response carrying
+// exactly one assertion: STRUCTURE for another root, a second root, several
+// or misplaced assertions; ASSERTION_MISSING for a successful Response with
+// none (a Response that reports a failure is left to samlsp, which names
+// its status).
+func assertionProblem(doc *etree.Document) sp.Reason {
+	root := doc.Root()
+	if len(doc.ChildElements()) != 1 || root.Tag != "Response" || root.NamespaceURI() != nsProtocol {
+		return sp.ReasonStructure
+	}
+	switch countAssertions(root) {
+	case 1:
+		return ""
+	case 0:
+		if code := root.FindElement("./Status/StatusCode"); code != nil && code.SelectAttrValue("Value", "") != statusOK {
+			return ""
+		}
+		return sp.ReasonAssertionMissing
+	}
+	return sp.ReasonStructure
+}
 
 // countAssertions counts the assertions of a Response: -1 when one is
 // anywhere but directly under the root (inside an Advice excepted).
