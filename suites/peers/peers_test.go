@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/samlharness/samlharness/suites/peers/peerkit"
+	"github.com/samlharness/samlharness/suites/presets"
 	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
 )
@@ -208,4 +210,28 @@ func TestPeerMatrix(t *testing.T) {
 	write("matrix.html", func(f *os.File) error {
 		return runner.WriteHTML(f, ordered, "Peer SPs: what each SAML library accepts")
 	})
+}
+
+func TestPeerErrorRules(t *testing.T) {
+	for _, p := range All() {
+		rules, err := p.Errors()
+		if err != nil {
+			t.Fatal(err)
+		}
+		preset, ok := presets.Lookup(p.Preset)
+		if !ok {
+			t.Fatalf("%s: preset %q", p.Name, p.Preset)
+		}
+		if rules.Pattern != peerkit.ReasonPattern || len(rules.Map) != len(preset) {
+			t.Errorf("%s: pattern %q and %d map rules, want the shell's pattern and the %d rules of preset %s", p.Name, rules.Pattern, len(rules.Map), len(preset), p.Preset)
+		}
+		for i, r := range rules.Map {
+			if r.Match != preset[i].Match || r.Reason != string(preset[i].Reason) {
+				t.Errorf("%s: map[%d] = %+v, not the preset's rule %d", p.Name, i, r, i)
+			}
+		}
+	}
+	if _, err := (Peer{Name: "x", Preset: "onelogin"}).Errors(); err == nil {
+		t.Error("an unknown preset was accepted")
+	}
 }
