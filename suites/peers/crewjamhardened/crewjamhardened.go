@@ -205,10 +205,12 @@ func isAssertion(e *etree.Element) bool {
 	return (e.Tag == "Assertion" || e.Tag == "EncryptedAssertion") && e.NamespaceURI() == nsAssertion
 }
 
-// PolicyChoices are the catalogue scenarios whose strict expectation the
-// hardened peer does not meet, each a documented choice of crewjam/saml (or
-// of the peer's application shell) that no option changes. The peer matrix
-// test fails on any other failure.
+// PolicyChoices are the catalogue scenarios the hardened peer accepts (or,
+// for one, refuses) against their strict expectation, each a documented
+// choice of crewjam/saml (or of the peers' application shell) that no option
+// changes. peers.KnownFailures builds on them, adding the scenarios crewjam
+// refuses for another reason than the expected one; a suite that reads no
+// reasons (ginkgospec's example) can allow exactly these.
 var PolicyChoices = map[string]string{
 	"cert-pasted-chain-ca-first":          "the shell trusts every certificate of a pasted chain, not only the first",
 	"sig-c14n-with-comments":              "goxmldsig accepts exclusive canonicalization WithComments; crewjam has no option to refuse it",
