@@ -99,6 +99,8 @@ func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == PathACS && !enabled:
 		page(w, http.StatusForbidden, "Single sign-on is disabled", `<p id="error" data-reason="PROVIDER_DISABLED">Single sign-on is disabled for this app.</p>`)
 	case r.URL.Path == PathACS || r.URL.Path == PathMetadata:
+		// Only the ACS and the metadata reach the library; any other path
+		// (a misconfigured ACS URL) gets the shell's NOT_FOUND page.
 		lib.ServeHTTP(w, r)
 	default:
 		page(w, http.StatusNotFound, "Not found", `<p id="error" data-reason="NOT_FOUND">There is no page at `+html.EscapeString(r.URL.Path)+`.</p>`)
