@@ -29,7 +29,7 @@ func commands() []command {
 		{"list", "print the scenario catalogue (--json for the machine-readable form)", listCmd},
 		{"serve", "serve the mock Okta org and the workspace SP on loopback, wired together", serveCmd},
 		{"idp", "serve the mock IdP an external SP is configured against ('idp metadata' writes its metadata)", idpCmd},
-		{"peer", "serve a peer SP (crewjam-default, crewjam-hardened, gosaml2) as an external target", peerCmd},
+		{"peer", "serve a peer SP (crewjam-default, crewjam-hardened, gosaml2, gosaml2-hardened) as an external target", peerCmd},
 		{"diagnose", "explain a customer's SSO failure from the workspace settings and a SAMLResponse or HAR (offline)", diagnoseCmd},
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/samlharness/samlharness/fixtures"
 	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
+	"github.com/samlharness/samlharness/suites/target/builtin"
 )
 
 // Verdicts on the signatures of one response.
@@ -170,7 +171,7 @@ func TestCatalogueSignatures(t *testing.T) {
 	for _, sc := range scenarios {
 		byID[sc.ID] = sc
 	}
-	rep := runner.Run(ctx, runner.NewBuiltin(runner.BuiltinConfig{At: at}), runner.Options{
+	rep := runner.Run(ctx, builtin.New(builtin.Config{At: at}), runner.Options{
 		Profiles: scenario.Profiles, Scenarios: scenarios, Seed: 1,
 	})
 	runTime := time.Since(start)

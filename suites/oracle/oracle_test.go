@@ -11,7 +11,7 @@ import (
 
 	"github.com/samlharness/samlharness/fixtures"
 	"github.com/samlharness/samlharness/mockidp"
-	"github.com/samlharness/samlharness/suites/runner"
+	"github.com/samlharness/samlharness/suites/demo"
 )
 
 var update = flag.Bool("update", false, "rewrite DISAGREEMENTS.md from this run (explanations are kept)")
@@ -49,7 +49,7 @@ func oktaCertPEM(t testing.TB, keyName string) []byte {
 	if v, ok := oktaCerts.Load(keyName); ok {
 		return v.([]byte)
 	}
-	x, err := mockidp.MintCertificate(fixtures.Key(keyName), runner.DemoOrg, at.AddDate(-1, 0, 0), at.AddDate(9, 0, 0))
+	x, err := mockidp.MintCertificate(fixtures.Key(keyName), demo.Org, at.AddDate(-1, 0, 0), at.AddDate(9, 0, 0))
 	if err != nil {
 		t.Fatalf("mint certificate for %s: %v", keyName, err)
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/samlharness/samlharness/internal/wire"
 	"github.com/samlharness/samlharness/mockidp"
 	"github.com/samlharness/samlharness/sp"
-	"github.com/samlharness/samlharness/suites/runner"
+	"github.com/samlharness/samlharness/suites/target/builtin"
 )
 
 // signatureTemplate is an empty enveloped signature over the element with
@@ -69,14 +69,14 @@ func insertTemplate(t *testing.T, el *etree.Element) {
 // InResponseTo, times from the harness clock); every signature comes from
 // xmlsec1.
 type signedWorld struct {
-	w       *runner.World
+	w       *builtin.World
 	started *sp.CreateAuthURIResponse
 	xml     []byte // the IdP's unsigned response
 }
 
 func newSignedWorld(t *testing.T, profile sp.Profile) *signedWorld {
 	t.Helper()
-	w, err := runner.NewWorld(runner.WorldConfig{Now: func() time.Time { return at }, Seed: 7, Profile: profile, Configure: true})
+	w, err := builtin.NewWorld(builtin.WorldConfig{Now: func() time.Time { return at }, Seed: 7, Profile: profile, Configure: true})
 	if err != nil {
 		t.Fatal(err)
 	}

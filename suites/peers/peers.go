@@ -15,7 +15,9 @@ import (
 	"github.com/samlharness/samlharness/suites/peers/crewjamdefault"
 	"github.com/samlharness/samlharness/suites/peers/crewjamhardened"
 	"github.com/samlharness/samlharness/suites/peers/gosaml2"
+	"github.com/samlharness/samlharness/suites/peers/gosaml2hardened"
 	"github.com/samlharness/samlharness/suites/peers/peerkit"
+	"github.com/samlharness/samlharness/suites/presets"
 	"github.com/samlharness/samlharness/suites/target/external"
 )
 
@@ -24,18 +26,38 @@ type Peer struct {
 	Name    string
 	Summary string
 	New     func(peerkit.Config) (http.Handler, error)
-	// Errors reads the peer's reasons from its error page, where it can.
-	Errors *external.ErrorRules
+	// Preset names the error preset (package presets) for the peer's
+	// library: it reads the library's error text on the refusal page.
+	Preset string
 }
 
 // All lists the peers in report order.
 func All() []Peer {
 	return []Peer{
-		{Name: "crewjam-default", Summary: "crewjam/saml samlsp with default options", New: crewjamdefault.New},
-		{Name: "crewjam-hardened", Summary: "crewjam/saml samlsp hardened: replay cache, SHA-1 refused, unknown conditions refused, one assertion, …", New: crewjamhardened.New,
-			Errors: &external.ErrorRules{Map: []external.ErrorRule{{Match: "assertion has already been used", Reason: "REPLAY"}}}},
-		{Name: "gosaml2", Summary: "russellhaering/gosaml2 as its example uses it", New: gosaml2.New},
+		{Name: "crewjam-default", Summary: "crewjam/saml samlsp with default options", New: crewjamdefault.New, Preset: presets.NameCrewjam},
+		{Name: "crewjam-hardened", Summary: "crewjam/saml samlsp hardened: replay cache, SHA-1 refused, unknown conditions refused, one assertion, …", New: crewjamhardened.New, Preset: presets.NameCrewjam},
+		{Name: "gosaml2", Summary: "russellhaering/gosaml2 as its example uses it", New: gosaml2.New, Preset: presets.NameGosaml2},
+		{Name: "gosaml2-hardened", Summary: "russellhaering/gosaml2 as a careful integrator uses it: request tracking, InResponseTo checked, replay cache, one SAMLResponse, …", New: gosaml2hardened.New, Preset: presets.NameGosaml2},
 	}
+}
+
+// Errors are the rules the peer's target file reads its refusals with: the
+// reason code the application's own refusal pages carry (the shell's
+// policy, a hardened peer's own checks), then the library's error preset,
+// as errors.map entries generated from the preset's data.
+func (p Peer) Errors() (*external.ErrorRules, error) {
+	rules := &external.ErrorRules{Pattern: peerkit.ReasonPattern}
+	if p.Preset == "" {
+		return rules, nil
+	}
+	preset, ok := presets.Lookup(p.Preset)
+	if !ok {
+		return nil, fmt.Errorf("peer %s: no error preset %q (presets: %v)", p.Name, p.Preset, presets.Names())
+	}
+	for _, r := range preset {
+		rules.Map = append(rules.Map, external.ErrorRule{Match: r.Match, Reason: string(r.Reason)})
+	}
+	return rules, nil
 }
 
 // ByName returns the named peer.
@@ -117,6 +139,11 @@ func Start(p Peer, idp *hostedidp.HostedIdP, opts Options) (*Running, error) {
 		ln.Close()
 		return nil, err
 	}
+	errorRules, err := p.Errors()
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
 	h, err := p.New(cfg)
 	if err != nil {
 		ln.Close()
@@ -130,7 +157,7 @@ func Start(p Peer, idp *hostedidp.HostedIdP, opts Options) (*Running, error) {
 		Session: external.SessionSpec{URL: base + peerkit.PathWhoAmI, Status: http.StatusOK,
 			Pattern: `signed in as ([^<\s]+)`},
 		SignOut: &external.URLSpec{URL: base + peerkit.PathSignOut, Method: http.MethodPost},
-		Errors:  p.Errors,
+		Errors:  errorRules,
 		User:    external.UserSpec{Email: opts.Email, Domains: opts.Domains},
 	}
 	if opts.ConfigHook {

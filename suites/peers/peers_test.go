@@ -9,28 +9,58 @@ import (
 	"time"
 
 	"github.com/samlharness/samlharness/suites/hostedidp"
-	"github.com/samlharness/samlharness/suites/peers/crewjamhardened"
+	"github.com/samlharness/samlharness/suites/peers/peerkit"
+	"github.com/samlharness/samlharness/suites/presets"
 	"github.com/samlharness/samlharness/suites/report"
 	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
 	"github.com/samlharness/samlharness/suites/target/external"
 )
 
+// matrixTitle heads MATRIX.md.
+const matrixTitle = "What each SAML library accepts (strict profile; regenerate: SAMLHARNESS_WRITE_MATRIX=1 go test ./suites/peers -run TestPeerMatrix)"
+
 // clock is the run's frozen clock, shared by the IdP and the peers.
 var clock = time.Date(2026, 1, 15, 9, 30, 0, 0, time.UTC)
 
-// differentiators are the scenarios that must tell the default crewjam SP
-// from the hardened one: the default accepts, the hardened refuses.
-var differentiators = []string{
-	"replay-same-browser-after-sign-out", "replay-one-time-use-assertion", // replay cache
-	"okta-rsa-sha1-digest-sha1", "okta-rsa-sha1-digest-sha256", "okta-rsa-sha256-digest-sha1", "okta-rsa-sha1-response-only", // SHA-1
-	"assertion-duplicated", "xsw7", // one assertion
-	"condition-unknown",                     // unknown conditions
-	"encrypted-assertion-response-unsigned", // CBC only in a signed Response
-	"cert-okta-rsa-1024",                    // small keys
-	"doctype-internal-subset",               // no DTD
-	"saml-response-duplicated-parameter",    // one SAMLResponse
+// hardenedChecks are the scenarios the hardened peers' own options and code
+// are for: each hardened peer must refuse them, for the expected reason
+// read from its page. (What the other peers do with them is documented in
+// KnownFailures, not asserted.)
+var hardenedChecks = map[string][]string{
+	"crewjam-hardened": {
+		"replay-same-browser-after-sign-out", "replay-one-time-use-assertion", // replay cache
+		"okta-rsa-sha1-digest-sha1", "okta-rsa-sha1-digest-sha256", "okta-rsa-sha256-digest-sha1", "okta-rsa-sha1-response-only", // SHA-1
+		"assertion-duplicated", "xsw7", // one assertion
+		"condition-unknown",                     // unknown conditions
+		"encrypted-assertion-response-unsigned", // CBC only in a signed Response
+		"cert-okta-rsa-1024",                    // small keys
+		"doctype-internal-subset",               // no DTD
+		"saml-response-duplicated-parameter",    // one SAMLResponse
+		"response-on-redirect-binding",          // HTTP-POST only
+	},
+	"gosaml2-hardened": {
+		"in-response-to-foreign", "in-response-to-missing-both", "in-response-to-missing-on-response", // request tracking
+		"in-response-to-missing-on-scd", "in-response-to-scd-disagrees", "replay-against-new-request",
+		"idp-initiated-okta-tile", "unsolicited-into-pending-request",
+		"replay-same-browser-after-sign-out", "replay-one-time-use-assertion", // replay cache
+		"saml-response-duplicated-parameter", "response-on-redirect-binding", "deflate-bomb-on-redirect-binding", // one POSTed SAMLResponse
+		"assertion-duplicated",                                                        // one assertion
+		"time-not-before-1m-ahead", "time-not-on-or-after-past", "audience-uri-wrong", // WarningInfo refused, by name
+	},
 }
+
+// siblings pairs each peer written as its library's example or README with
+// the careful one on the same library.
+var siblings = map[string]string{"crewjam-default": "crewjam-hardened", "gosaml2": "gosaml2-hardened"}
+
+// minVerified is the least share of passing refusals whose reason each peer's
+// page must let the harness read. gosaml2's texts do not tell the
+// Response's Issuer from the Assertion's and hide XML parse errors behind a
+// DEFLATE error, and the example's WarningInfo.InvalidTime stands for both
+// time bounds: those stay "reason unknown" (presets.Unread), so the gosaml2
+// peers' floors are lower.
+var minVerified = map[string]float64{"crewjam-default": 0.90, "crewjam-hardened": 0.90, "gosaml2": 0.80, "gosaml2-hardened": 0.85}
 
 // runPeers starts every peer on loopback against one hosted IdP, writes
 // each one's target file and runs the catalogue through it, exactly as
@@ -86,45 +116,60 @@ func TestPeerMatrix(t *testing.T) {
 		}
 		return m
 	}
-	for name, rep := range reps {
+	for _, p := range All() {
+		rep, ok := reps[p.Name]
+		if !ok {
+			t.Fatalf("%s did not run", p.Name)
+		}
 		if rep.Controls[scenario.Strict] != "pass" {
-			t.Fatalf("%s: control %q", name, rep.Controls[scenario.Strict])
+			t.Fatalf("%s: control %q", p.Name, rep.Controls[scenario.Strict])
 		}
 		if rep.Summary.Inconclusive != 0 {
-			t.Errorf("%s: %d inconclusive", name, rep.Summary.Inconclusive)
+			t.Errorf("%s: %d inconclusive", p.Name, rep.Summary.Inconclusive)
+		}
+		// Every failure is documented: the library's behaviour or the
+		// integrator's part, with why.
+		known := KnownFailures(p.Name)
+		results := byID(rep)
+		for _, r := range rep.Results {
+			if r.Verdict == runner.Fail {
+				if _, ok := known[r.ID]; !ok {
+					t.Errorf("%s: %s FAIL (observed %s): %s — not in KnownFailures", p.Name, r.ID, r.Observed, r.Why)
+				}
+			}
+		}
+		for id := range known {
+			if r, ok := results[id]; ok && r.Verdict == runner.Pass {
+				t.Logf("%s: %s passes now; KnownFailures may drop it", p.Name, id)
+			}
+		}
+		s := Stats(rep)
+		share := float64(s.Verified) / float64(s.RejectPasses)
+		t.Logf("%s: %d of %d passing refusals reason-verified (%.1f %%), %d refused for the wrong reason", p.Name, s.Verified, s.RejectPasses, 100*share, s.WrongReason)
+		if share < minVerified[p.Name] {
+			t.Errorf("%s: %.1f %% of passing refusals reason-verified, want at least %.0f %%", p.Name, 100*share, 100*minVerified[p.Name])
 		}
 	}
-	def, hard := byID(reps["crewjam-default"]), byID(reps["crewjam-hardened"])
-	for _, id := range differentiators {
-		d, h := def[id], hard[id]
-		if d.Observed != "accept" || d.Verdict != runner.Fail {
-			t.Errorf("%s: crewjam-default %s (%s), want it to accept and fail", id, d.Observed, d.Verdict)
-		}
-		if h.Verdict != runner.Pass || h.Observed == "accept" {
-			t.Errorf("%s: crewjam-hardened %s (%s): %s", id, h.Observed, h.Verdict, h.Why)
-		}
-	}
-	for id, r := range hard {
-		if r.Verdict == runner.Pass {
-			continue
-		}
-		if _, documented := crewjamhardened.PolicyChoices[id]; !documented {
-			t.Errorf("crewjam-hardened: %s %s (observed %s): %s — not a documented policy choice", id, r.Verdict, r.Observed, r.Why)
+	// The hardened peers refuse what their own checks are for, and say why.
+	for peer, ids := range hardenedChecks {
+		results := byID(reps[peer])
+		for _, id := range ids {
+			if r := results[id]; r.Verdict != runner.Pass || r.Observed != r.Expected {
+				t.Errorf("%s: %s observed %s (%s), want %s read from the page: %s", peer, id, r.Observed, r.Verdict, r.Expected, r.Why)
+			}
 		}
 	}
-	for id := range crewjamhardened.PolicyChoices {
-		if r, ok := hard[id]; ok && r.Verdict == runner.Pass {
-			t.Errorf("crewjam-hardened: %s passes now; drop it from PolicyChoices", id)
+	// What a demo-like peer leaves to its integrator, its careful sibling does.
+	for demo, careful := range siblings {
+		results := byID(reps[careful])
+		for id, k := range peerKnown[demo] {
+			if k.Part != PartIntegrator {
+				continue
+			}
+			if r := results[id]; r.Verdict != runner.Pass || r.Observed != r.Expected {
+				t.Errorf("%s leaves %s to the integrator (%s), but %s observed %s (%s)", demo, id, k.Why, careful, r.Observed, r.Verdict)
+			}
 		}
-	}
-	// The hardened peer's error page names a replay: the reason is read,
-	// not guessed.
-	if r := hard["replay-same-browser-after-sign-out"]; r.Reason != "REPLAY" {
-		t.Errorf("replay: reason %q, want REPLAY read from the page", r.Reason)
-	}
-	// gosaml2 tracks no requests: a response for another request signs in.
-	if r := byID(reps["gosaml2"])["in-response-to-foreign"]; r.Observed != "accept" {
-		t.Errorf("gosaml2 in-response-to-foreign: %s", r.Observed)
 	}
 
 	// Publish the matrix: reports/peers/{matrix.md,differences.md,matrix.html}.
@@ -136,7 +181,10 @@ func TestPeerMatrix(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	ordered := []runner.Report{reps["crewjam-default"], reps["crewjam-hardened"], reps["gosaml2"]}
+	var ordered []runner.Report
+	for _, p := range All() {
+		ordered = append(ordered, reps[p.Name])
+	}
 	write := func(name string, fn func(f *os.File) error) {
 		f, err := os.Create(filepath.Join(dir, name))
 		if err != nil {
@@ -147,13 +195,46 @@ func TestPeerMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("matrix.md", func(f *os.File) error {
-		return report.WriteTargetMatrix(f, ordered, report.MatrixOptions{Title: "What each SAML library accepts by default"})
-	})
+	write("matrix.md", func(f *os.File) error { return WriteMatrix(f, ordered, matrixTitle) })
+	// SAMLHARNESS_WRITE_MATRIX=1 regenerates suites/peers/MATRIX.md.
+	if os.Getenv("SAMLHARNESS_WRITE_MATRIX") != "" {
+		f, err := os.Create("MATRIX.md")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := WriteMatrix(f, ordered, matrixTitle); err != nil {
+			t.Fatal(err)
+		}
+	}
 	write("differences.md", func(f *os.File) error {
 		return report.WriteTargetMatrix(f, ordered, report.MatrixOptions{Title: "Where the peer SPs differ", OnlyDifferences: true})
 	})
 	write("matrix.html", func(f *os.File) error {
 		return report.WriteHTML(f, ordered, "Peer SPs: what each SAML library accepts")
 	})
+}
+
+func TestPeerErrorRules(t *testing.T) {
+	for _, p := range All() {
+		rules, err := p.Errors()
+		if err != nil {
+			t.Fatal(err)
+		}
+		preset, ok := presets.Lookup(p.Preset)
+		if !ok {
+			t.Fatalf("%s: preset %q", p.Name, p.Preset)
+		}
+		if rules.Pattern != peerkit.ReasonPattern || len(rules.Map) != len(preset) {
+			t.Errorf("%s: pattern %q and %d map rules, want the shell's pattern and the %d rules of preset %s", p.Name, rules.Pattern, len(rules.Map), len(preset), p.Preset)
+		}
+		for i, r := range rules.Map {
+			if r.Match != preset[i].Match || r.Reason != string(preset[i].Reason) {
+				t.Errorf("%s: map[%d] = %+v, not the preset's rule %d", p.Name, i, r, i)
+			}
+		}
+	}
+	if _, err := (Peer{Name: "x", Preset: "onelogin"}).Errors(); err == nil {
+		t.Error("an unknown preset was accepted")
+	}
 }

@@ -1,68 +1,48 @@
 // Package gosaml2 is a peer SP built on github.com/russellhaering/gosaml2,
 // as its example (s2example/demo.go) uses it: RetrieveAssertionInfo on the
-// posted SAMLResponse, then the WarningInfo checks the example makes
-// (InvalidTime, NotInAudience). The library keeps no request state, so —
-// like the example — the peer does not track which AuthnRequests it sent.
-// AllowMissingAttributes is set, since Okta sends no AttributeStatement
-// unless attribute statements are configured.
+// SAMLResponse form value (any method; FormValue reads the query too), then the WarningInfo checks the example makes
+// (InvalidTime, then NotInAudience), each refused with the flag's name on
+// the page. The library keeps no request state and no replay cache, and —
+// like the example — this peer adds none: gosaml2-hardened is the same
+// library with what a careful integrator adds.
 package gosaml2
 
 import (
-	"crypto/rand"
-	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"net/http"
-	"sync"
 
 	saml2 "github.com/russellhaering/gosaml2"
-	dsig "github.com/russellhaering/goxmldsig"
 
+	"github.com/samlharness/samlharness/suites/peers/internal/gosaml2lib"
 	"github.com/samlharness/samlharness/suites/peers/peerkit"
 )
 
-const sessionCookie = "gosaml2_session"
-
 // New returns the peer SP. Sessions outlive configuration changes.
 func New(cfg peerkit.Config) (http.Handler, error) {
-	store := &sessions{byToken: map[string]string{}}
+	store := gosaml2lib.NewSessions("gosaml2_session")
 	return peerkit.New(cfg, func(cfg peerkit.Config, certs []*x509.Certificate) (peerkit.Library, error) {
-		clock := dsig.NewRealClock()
-		if !cfg.At.IsZero() {
-			clock = dsig.NewFakeClockAt(cfg.At)
-		}
-		sp := &saml2.SAMLServiceProvider{
-			IdentityProviderSSOURL:      cfg.IdP.SSOURL,
-			IdentityProviderIssuer:      cfg.IdP.EntityID,
-			ServiceProviderIssuer:       cfg.EntityID(),
-			AssertionConsumerServiceURL: cfg.ACSURL(),
-			AudienceURI:                 cfg.EntityID(),
-			IDPCertificateStore:         &dsig.MemoryX509CertificateStore{Roots: certs},
-			SPKeyStore:                  dsig.TLSCertKeyStore(tls.Certificate{Certificate: [][]byte{cfg.Certificate.Raw}, PrivateKey: cfg.Key}),
-			AllowMissingAttributes:      true,
-			Clock:                       clock,
-		}
-		return &lib{sp: sp, sessions: store}, nil
+		return &lib{sp: gosaml2lib.ServiceProvider(cfg, certs), sessions: store}, nil
 	})
-}
-
-// sessions maps session cookies to NameIDs.
-type sessions struct {
-	mu      sync.Mutex
-	byToken map[string]string
 }
 
 // lib is gosaml2 as a peerkit.Library.
 type lib struct {
 	sp       *saml2.SAMLServiceProvider
-	sessions *sessions
+	sessions *gosaml2lib.Sessions
 }
 
-var errWarning = errors.New("the assertion is outside its validity window or not for this audience (gosaml2 WarningInfo)")
+// The example's WarningInfo refusals, named by the flag.
+var (
+	errInvalidTime   = errors.New("WarningInfo.InvalidTime: the assertion is outside its Conditions validity period")
+	errNotInAudience = errors.New("WarningInfo.NotInAudience: an AudienceRestriction does not name this SP")
+)
 
 func (l *lib) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != peerkit.PathACS || r.Method != http.MethodPost {
+	// Like the example: any method, and FormValue, which reads the query
+	// as well as the POST body (gosaml2 inflates a DEFLATE-encoded
+	// SAMLResponse, so a response on the HTTP-Redirect binding reads too).
+	if r.URL.Path != peerkit.PathACS {
 		http.NotFound(w, r)
 		return
 	}
@@ -76,17 +56,15 @@ func (l *lib) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		peerkit.ErrorPage(w, err)
 		return
 	}
-	if info.WarningInfo.InvalidTime || info.WarningInfo.NotInAudience {
-		peerkit.ErrorPage(w, errWarning)
+	if info.WarningInfo.InvalidTime {
+		peerkit.ErrorPage(w, errInvalidTime)
 		return
 	}
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	token := hex.EncodeToString(b[:])
-	l.sessions.mu.Lock()
-	l.sessions.byToken[token] = info.NameID
-	l.sessions.mu.Unlock()
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	if info.WarningInfo.NotInAudience {
+		peerkit.ErrorPage(w, errNotInAudience)
+		return
+	}
+	l.sessions.Start(w, info.NameID)
 	http.Redirect(w, r, peerkit.PathApp, http.StatusFound)
 }
 
@@ -99,22 +77,6 @@ func (l *lib) StartLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, u, http.StatusFound)
 }
 
-func (l *lib) Identity(r *http.Request) (string, bool) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return "", false
-	}
-	l.sessions.mu.Lock()
-	defer l.sessions.mu.Unlock()
-	who, ok := l.sessions.byToken[c.Value]
-	return who, ok
-}
+func (l *lib) Identity(r *http.Request) (string, bool) { return l.sessions.Identity(r) }
 
-func (l *lib) SignOut(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		l.sessions.mu.Lock()
-		delete(l.sessions.byToken, c.Value)
-		l.sessions.mu.Unlock()
-	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1})
-}
+func (l *lib) SignOut(w http.ResponseWriter, r *http.Request) { l.sessions.End(w, r) }

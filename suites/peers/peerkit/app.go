@@ -3,6 +3,7 @@ package peerkit
 import (
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -97,8 +98,12 @@ func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		page(w, http.StatusOK, "Peer SP", `<p><a href="`+PathApp+`">Sign in with SSO</a></p>`)
 	case r.URL.Path == PathACS && !enabled:
 		page(w, http.StatusForbidden, "Single sign-on is disabled", `<p id="error" data-reason="PROVIDER_DISABLED">Single sign-on is disabled for this app.</p>`)
-	default:
+	case r.URL.Path == PathACS || r.URL.Path == PathMetadata:
+		// Only the ACS and the metadata reach the library; any other path
+		// (a misconfigured ACS URL) gets the shell's NOT_FOUND page.
 		lib.ServeHTTP(w, r)
+	default:
+		page(w, http.StatusNotFound, "Not found", `<p id="error" data-reason="NOT_FOUND">There is no page at `+html.EscapeString(r.URL.Path)+`.</p>`)
 	}
 }
 
@@ -115,6 +120,9 @@ func (a *app) signedIn(w http.ResponseWriter, cfg Config, who string) {
 
 // policy returns why an identity may not use the app, or "".
 func policy(domains []string, who string) string {
+	if strings.TrimSpace(who) == "" {
+		return "NAMEID_MISSING"
+	}
 	at := strings.LastIndexByte(who, '@')
 	if at <= 0 || at == len(who)-1 || strings.Count(who, "@") != 1 || strings.ContainsAny(who, " \t\r\n<>") {
 		return "NAMEID_NOT_EMAIL"
@@ -128,7 +136,17 @@ func policy(domains []string, who string) string {
 	return "DOMAIN_NOT_ALLOWED"
 }
 
-// configChange is target.SPConfig, the harness's configuration hook
+// ReasonError is a peer's own refusal of a configuration (from its
+// Builder), with the reason code its page carries.
+type ReasonError struct {
+	Reason string
+	Err    error
+}
+
+func (e ReasonError) Error() string { return e.Err.Error() }
+func (e ReasonError) Unwrap() error { return e.Err }
+
+// configChange is runner.SPConfigChange, the harness's configuration hook
 // body.
 type configChange struct {
 	IdentityProviderEntityID  string   `json:"identityProviderEntityId"`
@@ -164,7 +182,12 @@ func (a *app) configure(w http.ResponseWriter, r *http.Request) {
 	cfg.Domains = c.Domains
 	lib, err := a.build(cfg, certs)
 	if err != nil {
-		page(w, http.StatusUnprocessableEntity, "Configuration refused", `<p id="error">`+html.EscapeString(err.Error())+`</p>`)
+		reason := ""
+		var re ReasonError
+		if errors.As(err, &re) {
+			reason = ` data-reason="` + html.EscapeString(re.Reason) + `"`
+		}
+		page(w, http.StatusUnprocessableEntity, "Configuration refused", `<p id="error"`+reason+`>`+html.EscapeString(err.Error())+`</p>`)
 		return
 	}
 	a.cfg, a.lib, a.enabled = cfg, lib, c.Enabled
@@ -180,7 +203,20 @@ func page(w http.ResponseWriter, status int, title, body string) {
 }
 
 // ErrorPage writes the page a peer shows when its library refused a
-// response: the library's own error text, for the harness's evidence.
+// response: the library's own error text, as an integrator shows or logs
+// it, which the library's error preset (package presets) reads.
 func ErrorPage(w http.ResponseWriter, err error) {
 	page(w, http.StatusForbidden, "Sign-in failed", `<p id="error">`+html.EscapeString(err.Error())+`</p>`)
 }
+
+// Refuse writes the page a peer shows when the application itself (the
+// shell, or a peer's own check around its library) refused a request: its
+// reason code in a data-reason attribute, which ReasonPattern reads, and
+// the text.
+func Refuse(w http.ResponseWriter, status int, reason, text string) {
+	page(w, status, "Sign-in failed", `<p id="error" data-reason="`+html.EscapeString(reason)+`">`+html.EscapeString(text)+`</p>`)
+}
+
+// ReasonPattern reads the reason code the application's own refusal pages
+// carry (errors.pattern in a target file).
+const ReasonPattern = `data-reason="([A-Z][A-Z_]*)"`

@@ -120,11 +120,13 @@ func (l *lib) Identity(r *http.Request) (string, bool) {
 	if err != nil || s == nil {
 		return "", false
 	}
+	// A session whose NameID is empty is still a session: the shell's
+	// policy refuses it (NAMEID_MISSING).
 	switch c := s.(type) {
 	case samlsp.JWTSessionClaims:
-		return c.Subject, c.Subject != ""
+		return c.Subject, true
 	case *samlsp.JWTSessionClaims:
-		return c.Subject, c.Subject != ""
+		return c.Subject, true
 	}
 	return "", false
 }
