@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/samlharness/samlharness/internal/httpserve"
+
 	"github.com/samlharness/samlharness/suites/peers/crewjamdefault"
 	"github.com/samlharness/samlharness/suites/peers/crewjamhardened"
 	"github.com/samlharness/samlharness/suites/peers/gosaml2"
@@ -105,7 +107,7 @@ func Start(p Peer, idp *runner.HostedIdP, opts Options) (*Running, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", opts.Addr)
+	ln, err := httpserve.Listen(opts.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("peer %s: %w", p.Name, err)
 	}
@@ -120,7 +122,7 @@ func Start(p Peer, idp *runner.HostedIdP, opts Options) (*Running, error) {
 		ln.Close()
 		return nil, fmt.Errorf("peer %s: %w", p.Name, err)
 	}
-	r := &Running{Peer: p, URL: base, srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
+	r := &Running{Peer: p, URL: base, srv: httpserve.NewServer(h, httpserve.Options{})}
 	r.Target = runner.TargetSpec{
 		Name:   p.Name,
 		SP:     runner.SPSpec{EntityID: cfg.EntityID(), ACSURL: cfg.ACSURL(), EncryptionCertificate: cfg.CertificatePEM()},
@@ -134,7 +136,7 @@ func Start(p Peer, idp *runner.HostedIdP, opts Options) (*Running, error) {
 	if opts.ConfigHook {
 		r.Target.SPConfig = &runner.URLSpec{URL: base + peerkit.PathConfig, Method: http.MethodPut}
 	}
-	go func() { _ = r.srv.Serve(ln) }()
+	go func() { _ = httpserve.Serve(r.srv, ln, 0) }()
 	return r, nil
 }
 
