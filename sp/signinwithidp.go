@@ -169,14 +169,14 @@ func (s *Server) issueTokens(rt *ssoRuntime, login *verifiedLogin, now time.Time
 		s.users[federatedID] = u
 	}
 	idToken := mintIDToken(s.entityIDLocked(), rt.providerID, u.localID, login, email, now, handle)
-	s.tokens[idToken] = &idTokenRecord{
+	s.tokens.put(idToken, &idTokenRecord{
 		localID:     u.localID,
 		providerID:  rt.providerID,
 		workspaceID: rt.workspaceID,
 		nameID:      login.nameID,
 		email:       email,
 		expires:     now.Add(idTokenLifetime),
-	}
+	}, now.Add(idTokenLifetime), now)
 	s.mu.Unlock()
 	return &SignInWithIdpResponse{
 		Kind:             KindVerifyAssertion,
