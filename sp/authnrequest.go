@@ -68,7 +68,7 @@ func (s *Server) CreateAuthURI(ctx context.Context, req CreateAuthURIRequest) (*
 	base, entityID, callback := s.baseURL, s.entityIDLocked(), s.redirectURLLocked()
 	s.mu.RUnlock()
 	if !sameOrigin(req.ContinueURI, base) {
-		return nil, newError(ReasonContinueURIInvalid, map[string]string{"continueUri": req.ContinueURI}, "continueUri %q is not on the SP's origin %q", req.ContinueURI, base)
+		return nil, newError(ReasonContinueURIInvalid, map[string]string{"continueUri": shortText(req.ContinueURI, maxEcho)}, "continueUri %q is not on the SP's origin %q", shortText(req.ContinueURI, maxEcho), base)
 	}
 	requestID, err := s.rand.authnRequestID()
 	if err != nil {
