@@ -29,9 +29,25 @@ func newAdmin(w *runner.World) admin {
 	GinkgoHelper()
 	s := newSession("admin")
 	s.Tab().Name = "workspace"
-	return admin{session: s,
+	a := admin{session: s,
 		ws:      browser.Workspace{Tab: s.Tab(), Base: w.SPURL, ID: w.Workspace.ID},
 		console: browser.OktaConsole{Tab: newTab(s, "okta"), Base: w.IdPURL}}
+	signInWorkspaceAdmin(w, a.ws)
+	return a
+}
+
+// The workspace admin of every spec's World.
+const (
+	workspaceAdminEmail    = "admin@acme.test"
+	workspaceAdminPassword = "Workspace-Admin-2026!"
+)
+
+// signInWorkspaceAdmin makes workspaceAdminEmail an admin of the World's
+// workspace and signs the tab in through the workspace's sign-in page.
+func signInWorkspaceAdmin(w *runner.World, ws browser.Workspace) {
+	GinkgoHelper()
+	Expect(w.SP.AddAdmin(w.Workspace.ID, workspaceAdminEmail, workspaceAdminPassword)).To(Succeed())
+	Expect(ws.SignInAsAdmin(workspaceAdminEmail, workspaceAdminPassword)).To(Succeed())
 }
 
 // signIn opens a fresh browser for user and signs in the guide's way: the
