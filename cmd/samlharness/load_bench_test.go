@@ -150,7 +150,7 @@ func keepAlive(clients int) func() {
 func TestLoginLoadSmoke(t *testing.T) {
 	defer keepAlive(8)()
 	lw := newLoadWorld(t, 100*time.Millisecond)
-	res := lw.run(200, 8, nil)
+	res := lw.run(100, 8, nil)
 	if res.errors != 0 || res.crossed != 0 {
 		t.Fatalf("%d logins: %d errors (first: %s), %d crossed sessions", res.logins, res.errors, res.firstError, res.crossed)
 	}

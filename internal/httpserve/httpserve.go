@@ -15,8 +15,11 @@
 //     answer for a minute is dropped.
 //   - IdleTimeout 60 s: a keep-alive connection nobody uses gives its slot
 //     back after a minute.
-//   - MaxHeaderBytes 128 KiB: an HTTP-Redirect AuthnRequest or a browser's
-//     cookies are a few KiB.
+//   - MaxHeaderBytes 1 MiB (net/http's default): a normal request line and
+//     headers are a few KiB, but the catalogue sends hostile HTTP-Redirect
+//     messages (a deflate bomb) of hundreds of KiB in the URL, and the SP
+//     under test must answer them with its own refusal, not a transport
+//     error.
 //   - MaxConns 512: the most connections a server holds open at once. When
 //     a new connection arrives at the cap, the oldest open connection is
 //     closed to make room: slow clients cannot exhaust the process's file
@@ -46,7 +49,7 @@ const (
 	DefaultReadTimeout       = 30 * time.Second
 	DefaultWriteTimeout      = 60 * time.Second
 	DefaultIdleTimeout       = 60 * time.Second
-	DefaultMaxHeaderBytes    = 128 << 10
+	DefaultMaxHeaderBytes    = http.DefaultMaxHeaderBytes
 	DefaultMaxConns          = 512
 )
 
