@@ -19,9 +19,10 @@ package ginkgospec
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"time"
+
+	"github.com/samlharness/samlharness/internal/httpserve"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL
 
@@ -166,7 +167,7 @@ func InProcess(build InProcessSP, at time.Time) Setup {
 			idp.Close()
 			return nil, nil, err
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		ln, err := httpserve.Listen("127.0.0.1:0")
 		if err != nil {
 			idp.Close()
 			return nil, nil, err
@@ -178,8 +179,8 @@ func InProcess(build InProcessSP, at time.Time) Setup {
 			idp.Close()
 			return nil, nil, err
 		}
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-		go func() { _ = srv.Serve(ln) }()
+		srv := httpserve.NewServer(h, httpserve.Options{})
+		go func() { _ = httpserve.Serve(srv, ln, 0) }()
 		cleanup := func() {
 			_ = srv.Close()
 			idp.Close()

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/samlharness/samlharness/internal/httpserve"
 	"github.com/samlharness/samlharness/suites/demo"
 	"github.com/samlharness/samlharness/suites/hostedidp"
 	"github.com/samlharness/samlharness/suites/peers/crewjamdefault"
@@ -129,7 +130,7 @@ func Start(p Peer, idp *hostedidp.HostedIdP, opts Options) (*Running, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", opts.Addr)
+	ln, err := httpserve.Listen(opts.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("peer %s: %w", p.Name, err)
 	}
@@ -149,7 +150,7 @@ func Start(p Peer, idp *hostedidp.HostedIdP, opts Options) (*Running, error) {
 		ln.Close()
 		return nil, fmt.Errorf("peer %s: %w", p.Name, err)
 	}
-	r := &Running{Peer: p, URL: base, srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
+	r := &Running{Peer: p, URL: base, srv: httpserve.NewServer(h, httpserve.Options{})}
 	r.Target = external.TargetSpec{
 		Name:   p.Name,
 		SP:     external.SPSpec{EntityID: cfg.EntityID(), ACSURL: cfg.ACSURL(), EncryptionCertificate: cfg.CertificatePEM()},
@@ -163,7 +164,7 @@ func Start(p Peer, idp *hostedidp.HostedIdP, opts Options) (*Running, error) {
 	if opts.ConfigHook {
 		r.Target.SPConfig = &external.URLSpec{URL: base + peerkit.PathConfig, Method: http.MethodPut}
 	}
-	go func() { _ = r.srv.Serve(ln) }()
+	go func() { _ = httpserve.Serve(r.srv, ln, 0) }()
 	return r, nil
 }
 

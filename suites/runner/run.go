@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/samlharness/samlharness/sp"
 	"github.com/samlharness/samlharness/suites/scenario"
 )
 
@@ -31,8 +32,11 @@ type Target interface {
 
 // Env is one prepared environment.
 type Env struct {
-	Site Site
-	Plan Plan
+	// Admin, when set, signs a request in to the built-in SP's admin API
+	// (Admin.Apply(req) adds its session cookie and CSRF header).
+	Admin *sp.AdminCredentials
+	Site  Site
+	Plan  Plan
 	// Identity is the email a successful sign-in must show.
 	Identity string
 	// Vars fill expectation placeholders ({spEntityId}, ...).

@@ -55,7 +55,7 @@ func (b *Target) Prepare(ctx context.Context, sc scenario.Scenario, p scenario.P
 	if err != nil {
 		return nil, err
 	}
-	env := &runner.Env{Close: w.Close}
+	env := &runner.Env{Close: w.Close, Admin: &w.Admin}
 	vars := w.Vars()
 	if _, err := target.Apply(ctx, sc, worldIdP{w}, worldSP{w}, target.Adaptation{Vars: vars}); err != nil {
 		w.Close()

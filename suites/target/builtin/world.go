@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/samlharness/samlharness/fixtures"
+	"github.com/samlharness/samlharness/internal/httpserve"
 	"github.com/samlharness/samlharness/mockidp"
 	"github.com/samlharness/samlharness/sp"
 	"github.com/samlharness/samlharness/suites/demo"
@@ -41,6 +42,10 @@ type WorldConfig struct {
 // World is the mock Okta org and the workspace SP, listening on loopback and
 // wired together exactly as the setup guide says.
 type World struct {
+	// Admin is a signed-in session of the workspace admin (demo.AdminEmail)
+	// for the SP's admin HTTP API: Admin.Apply(req) adds its cookie and
+	// CSRF header.
+	Admin     sp.AdminCredentials
 	IdP       *mockidp.IdP
 	SP        *sp.Server
 	IdPURL    string
@@ -137,6 +142,12 @@ func NewWorld(cfg WorldConfig) (*World, error) {
 		return nil, fmt.Errorf("workspace: %w", err)
 	}
 	w.Workspace = ws
+	if err := svc.AddAdmin(ws.ID, demo.AdminEmail, ""); err != nil {
+		return nil, fmt.Errorf("workspace admin: %w", err)
+	}
+	if w.Admin, err = svc.AdminSession(demo.AdminEmail); err != nil {
+		return nil, fmt.Errorf("workspace admin: %w", err)
+	}
 	if cfg.Configure {
 		if _, err := svc.UpdateSSO(ws.ID, w.GuideSSO()); err != nil {
 			return nil, fmt.Errorf("workspace SSO: %w", err)
@@ -293,15 +304,15 @@ func (w *World) listen(addr string, h http.Handler) (string, error) {
 			return s.url, nil
 		}
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := httpserve.Listen(addr)
 	if err != nil {
 		return "", err
 	}
 	s := &site{host: host, url: "http://" + ln.Addr().String(), pooled: port == "0"}
 	s.handler.Store(&h)
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = httpserve.NewServer(s, httpserve.Options{})
 	w.sites = append(w.sites, s)
-	go func() { _ = s.srv.Serve(ln) }() // ends with ErrServerClosed on Shutdown
+	go func() { _ = httpserve.Serve(s.srv, ln, 0) }() // ends with ErrServerClosed on Shutdown
 	return s.url, nil
 }
 
