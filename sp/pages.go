@@ -131,7 +131,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	ws := s.workspaceForEmailDomainLocked(domain)
 	s.mu.RUnlock()
 	if ws == nil {
-		page.ErrorCode = "SSO_NOT_CONFIGURED"
+		page.ErrorCode = string(ReasonSSONotConfigured)
 		page.ErrorMessage = "SSO is not configured for " + shortText(domain, 64) + ". Ask your workspace admin to add it under Workspace settings › Security & SSO, or sign in another way."
 		s.renderPage(w, http.StatusOK, "signin", page)
 		return

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/samlharness/samlharness/sp"
 	"github.com/samlharness/samlharness/suites/demo"
 	"github.com/samlharness/samlharness/suites/scenario"
 	"github.com/samlharness/samlharness/suites/target"
@@ -82,11 +83,8 @@ func (x *Target) adaptExpect(sc scenario.Scenario, exp scenario.Expect) scenario
 	return exp
 }
 
-// reasonSSONotConfigured is the built-in SP's sign-in page refusal. The
-// SP's reason table (sp.Reason) has no entry for it yet: its sign-in page
-// writes the code itself. TODO(lead): use sp.ReasonSSONotConfigured once
-// the SP's table lists it.
-const reasonSSONotConfigured = "SSO_NOT_CONFIGURED"
+// reasonSSONotConfigured is the built-in SP's sign-in page refusal.
+const reasonSSONotConfigured = string(sp.ReasonSSONotConfigured)
 
 // renamer maps the demo world's identities to the target's.
 func renamer(email, domain, otherDomain string) *strings.Replacer {
