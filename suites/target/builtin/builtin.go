@@ -70,6 +70,15 @@ func (b *Target) Prepare(ctx context.Context, sc scenario.Scenario, p scenario.P
 			return nil, err
 		}
 	}
+	var other string
+	if kind := sc.SP.SecondWorkspace; kind != "" {
+		t, err := w.AddSecondWorkspace(kind, sp.Profile(p))
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("scenario %s: %w", sc.ID, err)
+		}
+		other = t.SignInEmail
+	}
 	userKey := target.UserKey(sc)
 	u, ok := w.Users[userKey]
 	if !ok {
@@ -81,7 +90,7 @@ func (b *Target) Prepare(ctx context.Context, sc scenario.Scenario, p scenario.P
 		email = u.Email
 	}
 	env.Site = w.Site()
-	env.Plan = runner.Plan{Username: u.Login, Password: demo.Password, SignInEmail: email, Delivery: sc.Delivery}
+	env.Plan = runner.Plan{Username: u.Login, Password: demo.Password, SignInEmail: email, Delivery: sc.Delivery, OtherSignInEmail: other}
 	env.Identity = u.Email
 	env.Vars = w.Vars()
 	return env, nil

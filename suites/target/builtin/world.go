@@ -51,6 +51,7 @@ type World struct {
 	UserIDs   map[string]string // demo key → Okta user ID
 
 	appID     string
+	tenant    *Tenant // the second workspace, when a scenario adds one
 	now       func() time.Time
 	closeOnce sync.Once
 	sites     []*site
@@ -259,7 +260,7 @@ func (w *World) Site() runner.Site {
 
 // Vars fill expectation placeholders.
 func (w *World) Vars() map[string]string {
-	return map[string]string{
+	vars := map[string]string{
 		"spEntityId":  w.SPEntityID(),
 		"redirectUrl": w.RedirectURL(),
 		"idpEntityId": w.App.EntityID,
@@ -271,6 +272,11 @@ func (w *World) Vars() map[string]string {
 
 		"spEncryptionCertificate": w.SPEncryptionCertificatePEM(),
 	}
+	if t := w.tenant; t != nil {
+		vars["secondProviderId"] = t.ProviderID()
+		vars["secondIdpEntityId"] = t.App.EntityID
+	}
+	return vars
 }
 
 // listen serves h on a loopback address and returns its base URL. Ephemeral
