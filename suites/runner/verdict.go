@@ -52,6 +52,9 @@ func judge(exp scenario.Expect, o Observation, identity string, vars map[string]
 	if o.Session && !strings.EqualFold(o.Identity, want) {
 		return Fail, fmt.Sprintf("the SP signed in %s, not %s", o.Identity, want)
 	}
+	if why := landingProblem(exp, o, vars); why != "" {
+		return Fail, why
+	}
 	switch exp.Outcome {
 	case scenario.Accept:
 		if o.Session {

@@ -48,6 +48,9 @@ func judgeForeign(exp scenario.Expect, o Observation, identity string, vars map[
 	if o.Session && o.Identity != "" && !strings.EqualFold(o.Identity, want) {
 		return Fail, fmt.Sprintf("the SP signed in %s, not %s", o.Identity, want)
 	}
+	if why := landingProblem(exp, o, vars); why != "" {
+		return Fail, why
+	}
 	switch exp.Outcome {
 	case scenario.Accept:
 		if o.Session {

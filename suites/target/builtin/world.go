@@ -37,6 +37,10 @@ type WorldConfig struct {
 	// Configure, when false, leaves the workspace's SSO unconfigured (the
 	// caller configures it); when true the guide's configuration is applied.
 	Configure bool
+	// UnsafeDisableSteps is FOR TESTS ONLY (sp.Config's): checklist steps
+	// whose refusals the SP ignores, to show a scenario notices a missing
+	// protection.
+	UnsafeDisableSteps []string
 }
 
 // World is the mock Okta org and the workspace SP, listening on loopback and
@@ -56,6 +60,7 @@ type World struct {
 	UserIDs   map[string]string // demo key → Okta user ID
 
 	appID     string
+	tenant    *Tenant // the second workspace, when a scenario adds one
 	now       func() time.Time
 	closeOnce sync.Once
 	sites     []*site
@@ -109,7 +114,7 @@ func NewWorld(cfg WorldConfig) (*World, error) {
 
 	idpCfg := mockidp.Config{Org: demo.Org, Now: cfg.Now, NewKey: keySequence(), AttackerKey: fixtures.Key(fixtures.KeyAttacker),
 		RotatedKey: fixtures.Key(fixtures.KeyIdPRotated), WeakKey: fixtures.Key(fixtures.KeyWeak1024), SpareKey: fixtures.Key(fixtures.KeySpare)}
-	spCfg := sp.Config{Now: cfg.Now}
+	spCfg := sp.Config{Now: cfg.Now, UnsafeDisableSteps: cfg.UnsafeDisableSteps}
 	if cfg.Seed != 0 {
 		idpCfg.IDs = mockidp.NewSeededIDs(cfg.Seed)
 		spCfg.Rand = newSeededReader(cfg.Seed ^ 0x5eed)
@@ -270,7 +275,7 @@ func (w *World) Site() runner.Site {
 
 // Vars fill expectation placeholders.
 func (w *World) Vars() map[string]string {
-	return map[string]string{
+	vars := map[string]string{
 		"spEntityId":  w.SPEntityID(),
 		"redirectUrl": w.RedirectURL(),
 		"idpEntityId": w.App.EntityID,
@@ -282,6 +287,11 @@ func (w *World) Vars() map[string]string {
 
 		"spEncryptionCertificate": w.SPEncryptionCertificatePEM(),
 	}
+	if t := w.tenant; t != nil {
+		vars["secondProviderId"] = t.ProviderID()
+		vars["secondIdpEntityId"] = t.App.EntityID
+	}
+	return vars
 }
 
 // listen serves h on a loopback address and returns its base URL. Ephemeral

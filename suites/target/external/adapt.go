@@ -33,6 +33,8 @@ import (
 //     in the sign-in URL; without it the scenario is skipped.
 //   - Time edges of a millisecond need the SP's clock frozen with the
 //     harness's; on the wall clock they are skipped.
+//   - A second workspace of the SP (the cross-tenant scenarios) cannot be
+//     described by a target file; those scenarios are skipped.
 
 // encryptedAccepted are the encryption scenarios a foreign SP holding the
 // encryption key must accept.
@@ -44,6 +46,9 @@ var encryptedAccepted = map[string]bool{
 
 // skipReason returns why a foreign target cannot run sc, or "".
 func (x *Target) skipReason(sc scenario.Scenario, exp scenario.Expect) string {
+	if sc.SP.SecondWorkspace != "" {
+		return fmt.Sprintf("needs a second workspace (tenant) of the SP under the same SP entity ID (SP.SecondWorkspace %s); a target file describes one SP configuration and cannot add one", sc.SP.SecondWorkspace)
+	}
 	if target.NeedsSPConfig(sc) && x.spec.SPConfig == nil {
 		what := "a change of the SP's own configuration"
 		if !sc.SP.Changed() {
