@@ -388,7 +388,7 @@ func runOne(ctx context.Context, target Target, sc scenario.Scenario, p scenario
 		closeEnv()
 		res.Control, res.ControlPass = TwinControl, &controlOK
 		if twin, name, ok := twinOf(sc, p); ok && tw != nil && res.Verdict != Inconclusive {
-			t := tw.get(outer, target, name, twin, sc, p, opts)
+			t := tw.get(outer, target, name, twin, p, opts)
 			res.Control, res.ControlPass = name, &t.Pass
 			switch {
 			case !t.Pass:

@@ -133,7 +133,7 @@ type twinEntry struct {
 func newTwins() *twins { return &twins{entries: map[string]*twinEntry{}} }
 
 // get runs the twin named name once and returns its result.
-func (t *twins) get(ctx context.Context, target Target, name string, twin scenario.Scenario, sc scenario.Scenario, p scenario.Profile, opts Options) TwinResult {
+func (t *twins) get(ctx context.Context, target Target, name string, twin scenario.Scenario, p scenario.Profile, opts Options) TwinResult {
 	key := string(p) + "/" + name
 	t.mu.Lock()
 	e, ok := t.entries[key]
