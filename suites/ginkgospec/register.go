@@ -125,7 +125,7 @@ func Register(name string, setup Setup, opts ...Option) bool {
 					Skip(r.Why)
 				case allowed && r.Verdict == runner.Pass:
 					Fail(fmt.Sprintf("%s now meets its expectation: remove it from the allowed policy choices (%s)", sc.ID, why))
-				case allowed && r.Verdict == runner.Fail:
+				case allowed && r.Verdict.IsFailure():
 					Skip("policy choice: " + why)
 				case r.Verdict == runner.Inconclusive:
 					Fail("inconclusive: " + r.Why)

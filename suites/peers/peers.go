@@ -45,18 +45,11 @@ func All() []Peer {
 // Errors are the rules the peer's target file reads its refusals with: the
 // reason code the application's own refusal pages carry (the shell's
 // policy, a hardened peer's own checks), then the library's error preset,
-// as errors.map entries generated from the preset's data.
+// named as a target file names it (errors.preset).
 func (p Peer) Errors() (*external.ErrorRules, error) {
-	rules := &external.ErrorRules{Pattern: peerkit.ReasonPattern}
-	if p.Preset == "" {
-		return rules, nil
-	}
-	preset, ok := presets.Lookup(p.Preset)
-	if !ok {
+	rules := &external.ErrorRules{Pattern: peerkit.ReasonPattern, Preset: p.Preset}
+	if _, ok := presets.Get(p.Preset); p.Preset != "" && !ok {
 		return nil, fmt.Errorf("peer %s: no error preset %q (presets: %v)", p.Name, p.Preset, presets.Names())
-	}
-	for _, r := range preset {
-		rules.Map = append(rules.Map, external.ErrorRule{Match: r.Match, Reason: string(r.Reason)})
 	}
 	return rules, nil
 }
