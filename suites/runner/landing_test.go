@@ -35,8 +35,9 @@ func TestJudgeLandsOnSP(t *testing.T) {
 		{"not required", plain, "https://evil.example/", true},
 	} {
 		o := Observation{Session: true, Identity: "alice@acme.test", Stage: StageApp, Landed: c.landed}
-		for name, judgeFn := range map[string]func(scenario.Expect, Observation, string, map[string]string, bool) (Verdict, string){"judge": judge, "judgeForeign": judgeForeign} {
-			v, why := judgeFn(c.exp, o, "alice@acme.test", vars, true)
+		for name, judgeFn := range map[string]func(scenario.Expect, Observation, string, map[string]string, bool) judgement{"judge": judge, "judgeForeign": judgeForeign} {
+			j := judgeFn(c.exp, o, "alice@acme.test", vars, true)
+			v, why := j.verdict, j.why
 			if (v == Pass) != c.pass {
 				t.Errorf("%s, %s: %s (%s)", c.name, name, v, why)
 			}
@@ -104,7 +105,8 @@ func TestForeignDriverRecordsLanding(t *testing.T) {
 		if obs.Landed != c.landed || obs.Session != c.session {
 			t.Errorf("RelayState %s: session %v, landed %q; want %v, %q (%+v)", c.relay, obs.Session, obs.Landed, c.session, c.landed, obs)
 		}
-		v, why := judgeForeign(scenario.Accepts().OnSP(), obs, "alice@acme.test", map[string]string{"sp": sp.URL}, true)
+		j := judgeForeign(scenario.Accepts().OnSP(), obs, "alice@acme.test", map[string]string{"sp": sp.URL}, true)
+		v, why := j.verdict, j.why
 		if (v == Pass) != c.pass {
 			t.Errorf("RelayState %s: judged %s (%s)", c.relay, v, why)
 		}

@@ -114,7 +114,7 @@ func judge(exp scenario.Expect, o Observation, identity string, vars map[string]
 		return judgement{verdict: Fail, why: fmt.Sprintf("the SP signed in %s, not %s", o.Identity, want)}
 	}
 	if why := landingProblem(exp, o, vars); why != "" {
-		return Fail, why
+		return judgement{verdict: Fail, why: why}
 	}
 	switch exp.Outcome {
 	case scenario.Accept:

@@ -54,7 +54,7 @@ func judgeForeign(exp scenario.Expect, o Observation, identity string, vars map[
 		return fail("the SP signed in %s, not %s", o.Identity, want)
 	}
 	if why := landingProblem(exp, o, vars); why != "" {
-		return Fail, why
+		return fail("%s", why)
 	}
 	switch exp.Outcome {
 	case scenario.Accept:
