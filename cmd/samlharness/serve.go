@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,20 +31,33 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	profile := fs.String("profile", string(sp.ProfileIdentityPlatform), "the workspace's SP profile: identity-platform or strict")
 	unconfigured := fs.Bool("unconfigured", false, "leave the workspace's SSO empty, to walk through the setup guide yourself")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "samlharness serve: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if _, err := sp.ParseProfile(*profile); err != nil {
+		fmt.Fprintln(stderr, "samlharness serve:", err)
+		return exitUsage
 	}
 	w, err := builtin.NewWorld(builtin.WorldConfig{
 		SPAddr: *spAddr, IdPAddr: *idpAddr, Profile: sp.Profile(*profile), Configure: !*unconfigured,
 	})
 	if err != nil {
-		fmt.Fprintln(stderr, "samlharness serve:", err)
-		return 1
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return setupFailed(stderr, "serve", &setupError{
+				cause: fmt.Sprintf("cannot listen: %v (another samlharness serve?)", err),
+				fix:   "stop the other process, or pass --sp 127.0.0.1:0 --idp 127.0.0.1:0 to pick free ports",
+			})
+		}
+		return setupFailed(stderr, "serve", err)
 	}
 	defer w.Close()
 	printWorld(stdout, w, !*unconfigured)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "\nstopping")
-	return 0
+	return exitOK
 }
 
 // printWorld prints the URLs to open and the credentials, in the words of

@@ -48,9 +48,15 @@ func (x *Target) skipReason(sc scenario.Scenario, exp scenario.Expect) string {
 		if !sc.SP.Changed() {
 			what = "the SP to trust another IdP signing certificate"
 		}
+		if x.opts.InGo {
+			return fmt.Sprintf("%s: needs %s; set TargetSpec.SPConfig to a hook that makes it", scenario.LabelNeedsSPConfig, what)
+		}
 		return fmt.Sprintf("%s: needs %s, and the target file names no spConfig to make it", scenario.LabelNeedsSPConfig, what)
 	}
 	if exp.Reason == reasonSSONotConfigured && !strings.Contains(x.spec.SignIn.URL, "{email}") {
+		if x.opts.InGo {
+			return "the scenario types an email at the SP's sign-in, and TargetSpec.SignIn.URL takes none ({email})"
+		}
 		return "the scenario types an email at the SP's sign-in, and the target's signIn.url takes none ({email})"
 	}
 	if !x.opts.FrozenClock {
@@ -59,6 +65,9 @@ func (x *Target) skipReason(sc scenario.Scenario, exp scenario.Expect) string {
 				continue
 			}
 			if d, err := time.ParseDuration(f.Params["offset"]); err == nil && d > -time.Second && d < time.Second && f.Params["attr"] != "all" {
+				if x.opts.InGo {
+					return fmt.Sprintf("a %s time edge needs the SP on the harness clock: pass a fixed time to ginkgospec.InProcess and give the SP the same clock", f.Params["offset"])
+				}
 				return fmt.Sprintf("a %s time edge needs the SP's clock frozen with the harness's (run with --at and an SP on the same clock)", f.Params["offset"])
 			}
 		}
