@@ -99,10 +99,17 @@ const reasonSSONotConfigured = "SSO_NOT_CONFIGURED"
 
 // renamer maps the demo world's identities to the target's.
 func renamer(email, domain, otherDomain string) *strings.Replacer {
-	return strings.NewReplacer(
+	pairs := []string{
 		"ALICE@ACME.TEST", strings.ToUpper(email),
 		"alice@acme.test", email,
+	}
+	// A fault that splits the email inside its domain ("after:alice@acme")
+	// splits the target's at the same place: before its last label.
+	if at, dot := strings.LastIndexByte(email, '@'), strings.LastIndexByte(email, '.'); dot > at && at > 0 {
+		pairs = append(pairs, "alice@acme", email[:dot])
+	}
+	return strings.NewReplacer(append(pairs,
 		"@"+demo.AllowedSSO, "@"+domain,
 		demo.VerifiedLabs, otherDomain,
-	)
+	)...)
 }

@@ -151,3 +151,19 @@ func TestAllowList(t *testing.T) {
 		t.Errorf("summary %+v", rep.Summary)
 	}
 }
+
+func TestRenamerSplitsInsideTheDomain(t *testing.T) {
+	t.Parallel()
+	r := renamer("bob@example.com", "example.com", "other.test")
+	for in, want := range map[string]string{
+		"after:alice@acme":       "after:bob@example",
+		"alice@acme.test":        "bob@example.com",
+		"ALICE@ACME.TEST":        "BOB@EXAMPLE.COM",
+		"carol@acme.test, x":     "carol@example.com, x",
+		"alice@acme.test.evil.x": "bob@example.com.evil.x",
+	} {
+		if got := r.Replace(in); got != want {
+			t.Errorf("%q → %q, want %q", in, got, want)
+		}
+	}
+}
