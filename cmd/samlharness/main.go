@@ -30,22 +30,24 @@ type command struct {
 	// exits says what each exit status means for this command.
 	exits string
 	run   func(args []string, stdout, stderr io.Writer) int
+	// more, when set, is printed after the flags by --help.
+	more func() string
 }
 
 func commands() []command {
 	return []command{
 		{"run", "run catalogue scenarios against the built-in SP, or any SP with --target, and print a verdict table",
-			"samlharness run [--target FILE|peer:NAME|builtin]... [--filter TERMS] [--profile P] [--junit FILE] [flags]", exitsRun, runCmd},
+			"samlharness run [--target FILE|peer:NAME|builtin]... [--filter TERMS] [--profile P] [--junit FILE] [flags]", exitsRun, runCmd, runHelp},
 		{"list", "print the scenario catalogue (--json for the machine-readable form)",
-			"samlharness list [--filter TERMS] [--json] [--coverage] [--provenance KIND]", exitsList, listCmd},
+			"samlharness list [--filter TERMS] [--json] [--coverage] [--provenance KIND]", exitsList, listCmd, nil},
 		{"serve", "serve the mock Okta org and the workspace SP on loopback, wired together",
-			"samlharness serve [--sp ADDR] [--idp ADDR] [--profile P] [--unconfigured]", exitsServe, serveCmd},
+			"samlharness serve [--sp ADDR] [--idp ADDR] [--profile P] [--unconfigured]", exitsServe, serveCmd, nil},
 		{"idp", "serve the mock IdP an external SP is configured against ('idp metadata' writes its metadata)",
-			"samlharness idp [--target FILE | --acs URL --audience ID] [--idp-dir DIR] [--idp ADDR]\n       samlharness idp metadata [--out FILE] [--idp-dir DIR] [--idp ADDR]", exitsIdP, idpCmd},
+			"samlharness idp [--target FILE | --acs URL --audience ID] [--idp-dir DIR] [--idp ADDR]\n       samlharness idp metadata [--out FILE] [--idp-dir DIR] [--idp ADDR]", exitsIdP, idpCmd, nil},
 		{"peer", "serve a peer SP (crewjam-default, crewjam-hardened, gosaml2, gosaml2-hardened) as an external target",
-			"samlharness peer NAME [--addr ADDR] [--write-target FILE] [--config-hook] [--idp-dir DIR]", exitsServe, peerCmd},
+			"samlharness peer NAME [--addr ADDR] [--write-target FILE] [--config-hook] [--idp-dir DIR]", exitsServe, peerCmd, nil},
 		{"diagnose", "explain a customer's SSO failure from the workspace settings and a SAMLResponse or HAR (offline)",
-			"samlharness diagnose --config FILE (--response FILE | --har FILE) [flags]", exitsDiagnose, diagnoseCmd},
+			"samlharness diagnose --config FILE (--response FILE | --har FILE) [flags]", exitsDiagnose, diagnoseCmd, nil},
 	}
 }
 
@@ -129,6 +131,9 @@ func printHelp(c command, prefix []string, w io.Writer) {
 	fmt.Fprintf(w, "%s — %s\n\nusage: %s\n", name, c.summary, c.usage)
 	if strings.TrimSpace(text) != "" {
 		fmt.Fprintf(w, "\nflags:\n%s", text)
+	}
+	if c.more != nil && len(prefix) == 0 {
+		fmt.Fprint(w, "\n"+c.more())
 	}
 	fmt.Fprint(w, "\n"+c.exits)
 }

@@ -113,6 +113,11 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "[%3d/%d] %-12s %-17s %s → %s\n", done, total, r.Verdict, r.Profile, r.ID, r.Observed)
 		}
 	}
+	for _, p := range profiles {
+		if c := runner.Control(ctx, target, p, opts); c.Verdict != runner.Pass {
+			return setupFailed(stderr, "run", controlError(resolved{target: target}, p, c, true, clock, "", nil))
+		}
+	}
 	fmt.Fprintf(stderr, "running %d scenario(s) × %d profile(s) against %s (clock %s, seed %d)\n",
 		len(list), len(profiles), target.Name(), clock.Format(time.RFC3339), *seed)
 	rep := runner.Run(ctx, target, opts)
