@@ -300,3 +300,53 @@ func testOtherCert(t *testing.T, at time.Time) string {
 	t.Helper()
 	return target.MintFixturePEM(fixtures.KeyAttacker, at)
 }
+
+// An SP that goes down during the run stops it with exit 3 instead of a
+// catalogue of identical failures.
+func TestSPDownMidRunExits3(t *testing.T) {
+	dir := t.TempDir()
+	idpDir := filepath.Join(dir, "idp")
+	at := time.Date(2026, 1, 15, 9, 30, 0, 0, time.UTC)
+	sp, spec := startPeer(t, dir, idpDir, "crewjam-hardened", at)
+	target := writeTarget(t, dir, "sp.json", spec)
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- realMain([]string{"run", "--target", target, "--idp-dir", idpDir, "--at", at.Format(time.RFC3339), "--parallel", "2"}, &out, &errb)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(errb.String(), "running ") && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	sp.Close()
+	select {
+	case code := <-done:
+		if code != exitSetup || !strings.Contains(errb.String(), "stopped answering during the run") {
+			t.Errorf("exited %d, want 3 naming the SP that went down:\n%s", code, errb.String())
+		}
+		if strings.Count(out.String(), "FAIL") > 0 {
+			t.Errorf("a table of failures was printed:\n%.2000s", out.String())
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the run did not stop")
+	}
+}
+
+func TestDownWatch(t *testing.T) {
+	stopped := false
+	d := &downWatch{cancel: func() { stopped = true }}
+	for i := 0; i < downAfter-1; i++ {
+		d.see(runner.Result{Reason: string(runner.ReasonTransport)})
+	}
+	d.see(runner.Result{Reason: "REPLAY"})
+	for i := 0; i < downAfter-1; i++ {
+		d.see(runner.Result{Reason: string(runner.ReasonTransport)})
+	}
+	if stopped || d.stopped {
+		t.Fatal("stopped before downAfter connection failures in a row")
+	}
+	d.see(runner.Result{Reason: string(runner.ReasonTransport), Message: "connection refused"})
+	if !stopped || !d.stopped || d.last != "connection refused" {
+		t.Fatal("not stopped after downAfter connection failures in a row")
+	}
+}

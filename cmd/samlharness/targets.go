@@ -210,8 +210,11 @@ func runTargets(tr targetRun, stdout, stderr io.Writer) int {
 	for _, r := range list {
 		opts := runner.Options{Profiles: r.profiles, Scenarios: tr.scenarios, Parallel: tr.parallel, Seed: tr.seed, Timeout: tr.timeout, MemoryLimit: tr.memoryLimit}
 		done, total := 0, len(tr.scenarios)*len(r.profiles)
+		runCtx, cancel := context.WithCancel(ctx)
+		down := &downWatch{cancel: cancel}
 		opts.Progress = func(res runner.Result) {
 			done++
+			down.see(res)
 			if r.ext != nil {
 				res = r.ext.ApplyAllowance(res)
 			}
@@ -221,7 +224,14 @@ func runTargets(tr targetRun, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "running %d scenario(s) × %d profile(s) against %s (clock %s, seed %d)\n",
 			len(tr.scenarios), len(r.profiles), r.target.Name(), clockName(frozen, clock), tr.seed)
-		rep := runner.Run(ctx, r.target, opts)
+		rep := runner.Run(runCtx, r.target, opts)
+		cancel()
+		if down.stopped {
+			return setupFailed(stderr, "run", &setupError{
+				cause: fmt.Sprintf("the SP of target %s stopped answering during the run (%d scenarios in a row: %s); the run was stopped", r.target.Name(), down.run, oneLine(down.last, 200)),
+				fix:   "keep the SP running for the whole run, then run again",
+			})
+		}
 		if r.ext != nil {
 			r.ext.ApplyAllowances(&rep)
 		}
@@ -283,4 +293,29 @@ func clockName(frozen bool, at time.Time) string {
 		return "wall clock"
 	}
 	return at.Format(time.RFC3339)
+}
+
+// downWatch stops a run when the SP stops answering: that many scenarios
+// in a row refused at the connection are a setup failure, not a verdict.
+type downWatch struct {
+	cancel  context.CancelFunc
+	run     int
+	last    string
+	stopped bool
+}
+
+// downAfter is how many connection failures in a row stop a run.
+const downAfter = 8
+
+func (d *downWatch) see(r runner.Result) {
+	if r.Reason != string(runner.ReasonTransport) {
+		d.run = 0
+		return
+	}
+	d.run++
+	d.last = r.Message
+	if d.run >= downAfter && !d.stopped {
+		d.stopped = true
+		d.cancel()
+	}
 }
