@@ -147,10 +147,10 @@ func idpServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fmt.Fprintf(stdout, "  Sign in as                       %s / %s\n", *user, demo.Password)
 	fmt.Fprintf(stdout, "  Admin console                    %s%s (sign in as %s / %s)\n", h.BaseURL(), mockidp.ConsolePath, h.IdP.AdminLogin(), h.IdP.AdminPassword())
 	fmt.Fprintf(stdout, "  Admin API                        %s/api/v1/apps (Authorization: SSWS %s)\n", h.BaseURL(), h.IdP.APIToken())
+	fmt.Fprintf(stdout, "  IdP dir                          %s\n", h.Dir())
 	if *acs == "" {
 		fmt.Fprintln(stdout, "\nThe app is not pointed at an SP yet: pass --target FILE or --acs and --audience.")
 	}
-	fmt.Fprintf(stdout, "  IdP dir                          %s\n", h.Dir())
 	fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
 	<-ctx.Done()
 	return exitOK

@@ -84,10 +84,10 @@ func peerServe(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fmt.Fprintf(stdout, "  Entity ID                        %s\n", r.Target.SP.EntityID)
 	fmt.Fprintf(stdout, "  ACS URL                          %s\n", r.Target.SP.ACSURL)
 	fmt.Fprintf(stdout, "  trusts the IdP                   %s (%s)\n", idp.EntityID(), idp.SSOURL())
+	fmt.Fprintf(stdout, "  IdP dir                          %s\n", idp.Dir())
 	if *targetOut != "" {
 		fmt.Fprintf(stdout, "\nTarget file written to %s: samlharness run --target %s\n", *targetOut, *targetOut)
 	}
-	fmt.Fprintf(stdout, "  IdP dir                          %s\n", idp.Dir())
 	fmt.Fprintln(stdout, "\nThe mock IdP is not served by this command: 'samlharness run --target FILE' (or 'samlharness idp') serves it from the IdP dir.")
 	fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
 	<-ctx.Done()
