@@ -1,8 +1,10 @@
 package ginkgospec_test
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -32,4 +34,36 @@ func TestExampleModuleIsGreen(t *testing.T) {
 	if err != nil || len(snippet) > 0 {
 		t.Errorf("gofmt -l %s: %v %s", dir, err, snippet)
 	}
+}
+
+// TestREADMESnippetIsTheExample: the README's "your own SP" snippet (the Go
+// block that registers "my-sp") is an excerpt of example/conformance_test.go:
+// every line of it is a line of the file, in order.
+func TestREADMESnippetIsTheExample(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := os.ReadFile(filepath.Join("example", "conformance_test.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(file), "\n")
+	for _, b := range regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(string(readme), -1) {
+		if !strings.Contains(b[1], `ginkgospec.Register("my-sp"`) {
+			continue
+		}
+		i := 0
+		for _, l := range strings.Split(strings.TrimRight(b[1], "\n"), "\n") {
+			for i < len(lines) && lines[i] != l {
+				i++
+			}
+			if i == len(lines) {
+				t.Fatalf("the README's snippet line %q is not in example/conformance_test.go (in order): paste the file again", l)
+			}
+			i++
+		}
+		return
+	}
+	t.Skip(`the README shows no "your own SP" snippet yet (a Go block with ginkgospec.Register("my-sp"): paste example/conformance_test.go`)
 }
