@@ -350,3 +350,18 @@ func TestDownWatch(t *testing.T) {
 		t.Fatal("not stopped after downAfter connection failures in a row")
 	}
 }
+
+// A run in a directory holding an IdP at the old default (.samlharness/idp)
+// points there when the per-user directory has none.
+func TestLegacyIdPDirIsNamed(t *testing.T) {
+	dir := t.TempDir()
+	at := time.Date(2026, 1, 15, 9, 30, 0, 0, time.UTC)
+	_, spec := startPeer(t, dir, filepath.Join(dir, legacyIdPDir), "crewjam-hardened", at)
+	target := writeTarget(t, dir, "sp.json", spec)
+	t.Chdir(dir)
+	var out, errb bytes.Buffer
+	code := realMain([]string{"run", "--target", target, "--idp-dir", filepath.Join(dir, "per-user"), "--at", at.Format(time.RFC3339)}, &out, &errb)
+	if code != exitSetup || !strings.Contains(errb.String(), "pass --idp-dir "+legacyIdPDir) {
+		t.Errorf("exited %d, want 3 naming %s:\n%s", code, legacyIdPDir, errb.String())
+	}
+}

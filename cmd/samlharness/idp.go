@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -162,14 +163,20 @@ func printIdP(w io.Writer, h *hostedidp.HostedIdP) {
 	fmt.Fprintf(w, "  IdP metadata                     %s\n", h.MetadataURL())
 }
 
+// legacyIdPDir is where the IdP lived by default before the per-user
+// directory: a run in a directory that still has one points there.
+const legacyIdPDir = ".samlharness/idp"
+
 // idpDirError explains an IdP directory that cannot be used.
 func idpDirError(dir string, err error) error {
 	if errors.Is(err, hostedidp.ErrNoIdP) {
-		return &setupError{
-			cause: fmt.Sprintf("there is no mock IdP in %s, so no SP can trust it", dir),
-			fix: fmt.Sprintf("create it and configure your SP from its metadata first: samlharness idp metadata --idp-dir %s --out idp-metadata.xml "+
-				"(or pass --idp-dir the directory your SP was configured from)", dir),
+		fix := fmt.Sprintf("create it and configure your SP from its metadata first: samlharness idp metadata --idp-dir %s --out idp-metadata.xml "+
+			"(or pass --idp-dir the directory your SP was configured from)", dir)
+		if _, serr := os.Stat(filepath.Join(legacyIdPDir, "idp.json")); serr == nil {
+			fix = fmt.Sprintf("your SP was probably configured from %s (the default before the per-user directory): pass --idp-dir %s, or set $%s",
+				legacyIdPDir, legacyIdPDir, hostedidp.DirEnv)
 		}
+		return &setupError{cause: fmt.Sprintf("there is no mock IdP in %s, so no SP can trust it", dir), fix: fix}
 	}
 	return &setupError{cause: fmt.Sprintf("the mock IdP in %s cannot be used: %v", dir, err),
 		fix: "pass --idp-dir a directory made by `samlharness idp metadata`, or remove this one and configure the SP again"}

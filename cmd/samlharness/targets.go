@@ -138,7 +138,8 @@ func runTargets(tr targetRun, stdout, stderr io.Writer) int {
 		if !h.MetadataIssued() {
 			return setupFailed(stderr, "run", &setupError{
 				cause: fmt.Sprintf("the mock IdP in %s was created but its metadata was never handed out, so no SP trusts it", tr.idpDir),
-				fix:   fmt.Sprintf("configure your SP from `samlharness idp metadata --idp-dir %s --out idp-metadata.xml`, then run again", tr.idpDir),
+				fix: fmt.Sprintf("configure your SP from `samlharness idp metadata --idp-dir %s --out idp-metadata.xml`, then run again "+
+					"(if it already was, by an older samlharness, that command records it)", tr.idpDir),
 			})
 		}
 		if w := h.Warning(); w != nil {
