@@ -3,10 +3,10 @@ GO      ?= go
 BIN     := bin/samlharness
 REPORTS := reports
 
-.PHONY: help build run serve test vet fmt-check chromium xmlsec1 unit browser conformance bench clean
+.PHONY: help build run serve test vet fmt-check chromium xmlsec1 unit fuzz fuzz-short browser conformance bench clean
 
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 build: ## build bin/samlharness
 	$(GO) build -o $(BIN) ./cmd/samlharness
@@ -17,7 +17,7 @@ run: build ## the main job: every catalogue scenario against the built-in SP, bo
 serve: build ## the mock Okta org and the workspace SP on loopback, wired together
 	$(BIN) serve
 
-test: fmt-check vet chromium xmlsec1 unit run ## everything CI runs: format, vet, every suite with -race (the browser tier too), then the main job
+test: fmt-check vet chromium xmlsec1 unit fuzz-short run ## everything CI runs: format, vet, every suite with -race (the browser tier too), each fuzz target briefly, then the main job
 
 fmt-check: ## fail if gofmt would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -70,6 +70,25 @@ xmlsec1: ## make sure xmlsec1 is there for the signature oracle (installs Debian
 unit: xmlsec1 ## every package and Ginkgo suite, with the race detector
 	mkdir -p $(REPORTS)
 	$(GO) test -race -count=1 ./...
+
+# The fuzz targets, as package:Name. Each asserts more than "no panic":
+# bounded time per input, refusals that carry a stable code, and
+# parse → encode → parse stability where it applies (see each target).
+FUZZ_TARGETS := \
+	sp:FuzzSAMLResponse sp:FuzzCertificatePEM sp:FuzzSignInWithIdp \
+	sp/diagnose:FuzzParseHAR sp/diagnose:FuzzParseConfig \
+	mockidp:FuzzAuthnRequestRedirect mockidp:FuzzAuthnRequestPOST mockidp:FuzzAuthnRequestXML \
+	suites/target/external:FuzzParseTargetSpec
+FUZZTIME ?= 60s
+
+fuzz: ## run every fuzz target for FUZZTIME each (default 60s; e.g. make fuzz FUZZTIME=10m)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; name=$${t##*:}; echo "fuzz: $$name in ./$$pkg for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) ./$$pkg; \
+	done
+
+fuzz-short: ## every fuzz target for 4 s each (part of make test)
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=4s
 
 browser: chromium ## the browser tier alone: the setup guide and its failures in headless Chromium
 	$(GO) test -count=1 ./suites/browser/ -ginkgo.v

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 )
@@ -58,10 +59,35 @@ func decodeAdminJSON(r *http.Request, v any) error {
 }
 
 func (s *Server) handleListWorkspaces(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"workspaces": s.Workspaces()})
+	sess, refused := s.checkAdmin(r, "", false)
+	if refused != nil {
+		writeAdminRefusal(w, refused)
+		return
+	}
+	all := s.Workspaces()
+	if s.cfg.InsecureOpenAdmin {
+		writeJSON(w, http.StatusOK, map[string]any{"workspaces": all})
+		return
+	}
+	out := []Workspace{}
+	s.mu.RLock()
+	for _, ws := range all {
+		if s.isAdminLocked(sess.Email, ws.ID) {
+			out = append(out, ws)
+		}
+	}
+	s.mu.RUnlock()
+	writeJSON(w, http.StatusOK, map[string]any{"workspaces": out})
 }
 
+// handleCreateWorkspace serves POST /api/workspaces: a signed-in admin
+// creates a workspace and becomes its admin.
 func (s *Server) handleCreateWorkspace(w http.ResponseWriter, r *http.Request) {
+	sess, refused := s.checkAdmin(r, "", false)
+	if refused != nil {
+		writeAdminRefusal(w, refused)
+		return
+	}
 	var spec WorkspaceSpec
 	if err := decodeAdminJSON(r, &spec); err != nil {
 		writeAdminError(w, err)
@@ -72,11 +98,21 @@ func (s *Server) handleCreateWorkspace(w http.ResponseWriter, r *http.Request) {
 		writeAdminError(w, err)
 		return
 	}
+	if sess.Email != "" {
+		if err := s.AddAdmin(ws.ID, sess.Email, ""); err != nil {
+			writeAdminError(w, err)
+			return
+		}
+	}
 	writeJSON(w, http.StatusCreated, ws)
 }
 
 func (s *Server) handleGetWorkspace(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	if _, refused := s.checkAdmin(r, id, false); refused != nil {
+		writeAdminRefusal(w, refused)
+		return
+	}
 	ws, ok := s.Workspace(id)
 	if !ok {
 		writeAdminError(w, workspaceNotFound(id))
@@ -87,6 +123,10 @@ func (s *Server) handleGetWorkspace(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleGetSSO(w http.ResponseWriter, r *http.Request) {
 	s.ensureBaseURL(r)
+	if _, refused := s.checkAdmin(r, r.PathValue("id"), false); refused != nil {
+		writeAdminRefusal(w, refused)
+		return
+	}
 	cfg, err := s.SSO(r.PathValue("id"))
 	if err != nil {
 		writeAdminError(w, err)
@@ -112,6 +152,10 @@ type ssoUpdateJSON struct {
 
 func (s *Server) handlePutSSO(w http.ResponseWriter, r *http.Request) {
 	s.ensureBaseURL(r)
+	if _, refused := s.checkAdmin(r, r.PathValue("id"), false); refused != nil {
+		writeAdminRefusal(w, refused)
+		return
+	}
 	var in ssoUpdateJSON
 	if err := decodeAdminJSON(r, &in); err != nil {
 		writeAdminError(w, err)
@@ -126,6 +170,10 @@ func (s *Server) handlePutSSO(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleVerifyDomain(w http.ResponseWriter, r *http.Request) {
+	if _, refused := s.checkAdmin(r, r.PathValue("id"), false); refused != nil {
+		writeAdminRefusal(w, refused)
+		return
+	}
 	var in struct {
 		Domain string `json:"domain"`
 	}
@@ -142,6 +190,10 @@ func (s *Server) handleVerifyDomain(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleSetProfile(w http.ResponseWriter, r *http.Request) {
+	if _, refused := s.checkAdmin(r, r.PathValue("id"), false); refused != nil {
+		writeAdminRefusal(w, refused)
+		return
+	}
 	var in struct {
 		Profile Profile `json:"profile"`
 	}
@@ -173,6 +225,7 @@ type certView struct {
 type securityPage struct {
 	pageBase
 	Action          string
+	CSRFToken       string
 	Workspace       Workspace
 	Config          SSOConfig
 	Form            SSOSettings
@@ -195,18 +248,27 @@ type securityPage struct {
 func (s *Server) handleSecurityPage(w http.ResponseWriter, r *http.Request) {
 	s.ensureBaseURL(r)
 	id := r.URL.Query().Get("workspace")
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, 4<<20)
+	}
+	if _, refused := s.checkAdmin(r, id, true); refused != nil {
+		if refused.status == http.StatusUnauthorized {
+			http.Redirect(w, r, PathSignIn+"?continue="+url.QueryEscape(PathSecurity+"?workspace="+id), http.StatusSeeOther)
+			return
+		}
+		s.renderMessage(w, refused.status, "You can't change these settings", refused.message+".")
+		return
+	}
 	ws, ok := s.Workspace(id)
 	if !ok {
-		s.renderPage(w, http.StatusNotFound, "notfound", struct {
-			pageBase
-			Message string
-		}{pageBase{Title: "Not found"}, fmt.Sprintf("No workspace has ID %q.", id)})
+		s.renderMessage(w, http.StatusNotFound, "Workspace not found", fmt.Sprintf("No workspace has ID %q.", shortText(id, 64)))
 		return
 	}
 	cfg, _ := s.SSO(id)
 	page := securityPage{
 		pageBase:        pageBase{Title: "Security & SSO — " + ws.Name, Nav: ws.Name},
-		Action:          PathSecurity + "?workspace=" + id,
+		Action:          PathSecurity + "?workspace=" + url.QueryEscape(id),
+		CSRFToken:       s.csrfTokenOf(r),
 		Workspace:       ws,
 		Profiles:        AllProfiles(),
 		AcknowledgeText: AcknowledgeText,
@@ -214,7 +276,6 @@ func (s *Server) handleSecurityPage(w http.ResponseWriter, r *http.Request) {
 	var form SSOSettings
 	enabled := cfg.Enabled || !cfg.Configured
 	if r.Method == http.MethodPost {
-		r.Body = http.MaxBytesReader(w, r.Body, 4<<20)
 		if err := r.ParseForm(); err != nil {
 			page.Problems = []Problem{{Field: "form", Code: "INVALID_FORM", Message: "the form could not be read: " + err.Error()}}
 		}

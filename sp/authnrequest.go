@@ -17,7 +17,8 @@ import (
 // pendingRequest is a started sign-in: Identity Platform's sessionId bound
 // to the workspace, provider and AuthnRequest it sent. It is kept
 // server-side and is NOT consumed by a successful sign-in (a replayed
-// response with the same sessionId is stopped by the replay cache).
+// response with the same sessionId is stopped by the replay cache). The
+// store holds at most Config.MaxPending of them, evicting the oldest.
 type pendingRequest struct {
 	sessionID   string
 	workspaceID string
@@ -67,7 +68,7 @@ func (s *Server) CreateAuthURI(ctx context.Context, req CreateAuthURIRequest) (*
 	base, entityID, callback := s.baseURL, s.entityIDLocked(), s.redirectURLLocked()
 	s.mu.RUnlock()
 	if !sameOrigin(req.ContinueURI, base) {
-		return nil, newError(ReasonContinueURIInvalid, map[string]string{"continueUri": req.ContinueURI}, "continueUri %q is not on the SP's origin %q", req.ContinueURI, base)
+		return nil, newError(ReasonContinueURIInvalid, map[string]string{"continueUri": shortText(req.ContinueURI, maxEcho)}, "continueUri %q is not on the SP's origin %q", shortText(req.ContinueURI, maxEcho), base)
 	}
 	requestID, err := s.rand.authnRequestID()
 	if err != nil {
@@ -108,14 +109,7 @@ func (s *Server) CreateAuthURI(ctx context.Context, req CreateAuthURIRequest) (*
 		expires:     now.Add(s.cfg.PendingTTL),
 	}
 	s.mu.Lock()
-	s.pending[sessionID] = p
-	if len(s.pending)%256 == 0 {
-		for k, v := range s.pending {
-			if !now.Before(v.expires) {
-				delete(s.pending, k)
-			}
-		}
-	}
+	s.pending.put(sessionID, p, p.expires, now)
 	s.mu.Unlock()
 	return &CreateAuthURIResponse{
 		Kind:       KindCreateAuthURI,
@@ -203,10 +197,10 @@ func sameOrigin(u, base string) bool {
 
 // lookupPending returns an unexpired pending request.
 func (s *Server) lookupPending(sessionID string, now time.Time) *pendingRequest {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	p, ok := s.pending[sessionID]
-	if !ok || !now.Before(p.expires) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.pending.get(sessionID, now)
+	if !ok {
 		return nil
 	}
 	return p

@@ -147,8 +147,22 @@ func FuzzSignInWithIdp(f *testing.F) {
 	f.Add(wrapResponse(`<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a" Version="2.0"><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:Reference URI="#_a"/></ds:SignedInfo><ds:SignatureValue>AA==</ds:SignatureValue></ds:Signature></saml2:Assertion>`))
 	f.Add(`<!DOCTYPE x>` + wrapResponse(""))
 	f.Add(wrapResponse(strings.Repeat("<a>", 100)))
+	known := checklistReasons()
 	f.Fuzz(func(t *testing.T, s string) {
+		// Properties: bounded time; no fuzzed body (the fuzzer holds no IdP
+		// key) ever signs anyone in; every refusal names a reason the
+		// checklist declares for accounts:signInWithIdp.
 		body := url.Values{"SAMLResponse": {b64(s)}}.Encode()
-		_, _ = e.srv.SignInWithIdp(context.Background(), SignInWithIdpRequest{RequestURI: callback, PostBody: body, SessionID: started.SessionID})
+		start := time.Now()
+		resp, apiErr := e.srv.SignInWithIdp(context.Background(), SignInWithIdpRequest{RequestURI: callback, PostBody: body, SessionID: started.SessionID})
+		if d := time.Since(start); d > fuzzBudget {
+			t.Fatalf("an input of %d bytes took %s (budget %s)", len(s), d, fuzzBudget)
+		}
+		if apiErr == nil {
+			t.Fatalf("a fuzzed, unsigned response signed in %+v", resp)
+		}
+		if !known[apiErr.Reason] {
+			t.Fatalf("refused with reason %q, which the checklist does not declare: %s", apiErr.Reason, apiErr.Message())
+		}
 	})
 }

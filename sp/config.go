@@ -52,6 +52,17 @@ func ParseProfile(s string) (Profile, error) {
 const (
 	DefaultMaxResponseBytes = 1 << 20
 	DefaultPendingTTL       = time.Hour
+	// DefaultSessionIdleTimeout ends a workspace session nobody used for
+	// this long; DefaultSessionMaxAge ends any session this long after
+	// sign-in.
+	DefaultSessionIdleTimeout = 8 * time.Hour
+	DefaultSessionMaxAge      = 24 * time.Hour
+	// DefaultMaxSessions, DefaultMaxPending and DefaultMaxIDTokens cap the
+	// state clients can make the SP keep; at the cap the oldest entry is
+	// evicted. Ten thousand of each is a few MiB.
+	DefaultMaxSessions = 10000
+	DefaultMaxPending  = 10000
+	DefaultMaxIDTokens = 10000
 	// MaxXMLDepth is the deepest element nesting a SAMLResponse may have
 	// (an Okta response nests 8 deep).
 	MaxXMLDepth = 64
@@ -70,6 +81,9 @@ const (
 	PathAppMe         = "/app/api/me"
 	PathSignOut       = "/app/sign-out"
 	PathSecurity      = "/app/settings/security"
+	// PathPasswordSignIn is the workspace's email-and-password sign-in
+	// (how a workspace admin signs in before SSO is configured).
+	PathPasswordSignIn = "/app/sign-in/password"
 )
 
 // Cookie names.
@@ -111,6 +125,23 @@ type Config struct {
 	// PendingTTL is how long a started sign-in (sessionId → AuthnRequest)
 	// stays valid (default 1 h).
 	PendingTTL time.Duration
+	// SessionIdleTimeout and SessionMaxAge bound a workspace session's
+	// life: it ends after SessionIdleTimeout without a request and
+	// SessionMaxAge after sign-in, whichever comes first (defaults 8 h and
+	// 24 h), read from the Now clock.
+	SessionIdleTimeout time.Duration
+	SessionMaxAge      time.Duration
+	// MaxSessions, MaxPending and MaxIDTokens cap the workspace sessions,
+	// the started sign-ins and the unexchanged ID tokens kept at once
+	// (default 10,000 each); at the cap the oldest is evicted.
+	MaxSessions, MaxPending, MaxIDTokens int
+	// InsecureOpenAdmin turns off the admin surface's protection: the
+	// Security & SSO page and the /api/workspaces API then answer anyone,
+	// without a signed-in workspace admin, a CSRF token or a same-origin
+	// check. For library use in tests only; never for a server others can
+	// reach. The Go configuration methods (CreateWorkspace, UpdateSSO, …)
+	// never need it.
+	InsecureOpenAdmin bool
 
 	// UnsafeDisableSteps is FOR TESTS ONLY: it names checklist steps
 	// (Checklist()[i].Name) whose refusals are ignored, to show that the
@@ -136,6 +167,21 @@ func (c Config) withDefaults() Config {
 	}
 	if c.PendingTTL <= 0 {
 		c.PendingTTL = DefaultPendingTTL
+	}
+	if c.SessionIdleTimeout <= 0 {
+		c.SessionIdleTimeout = DefaultSessionIdleTimeout
+	}
+	if c.SessionMaxAge <= 0 {
+		c.SessionMaxAge = DefaultSessionMaxAge
+	}
+	if c.MaxSessions <= 0 {
+		c.MaxSessions = DefaultMaxSessions
+	}
+	if c.MaxPending <= 0 {
+		c.MaxPending = DefaultMaxPending
+	}
+	if c.MaxIDTokens <= 0 {
+		c.MaxIDTokens = DefaultMaxIDTokens
 	}
 	return c
 }

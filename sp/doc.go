@@ -43,6 +43,19 @@
 // is the checklist's session stage. Explain runs the same steps
 // collect-all.
 //
+// # Bounded state and the admin surface
+//
+// Everything a client can make the SP keep is bounded (store.go): pending
+// sign-ins (Config.MaxPending, oldest evicted), ID tokens (single-use,
+// Config.MaxIDTokens, purged at expiry), sessions (Config.SessionIdleTimeout,
+// Config.SessionMaxAge, Config.MaxSessions) and replay-cache IDs (dropped at
+// the assertion's NotOnOrAfter, at most PendingTTL after use), all on the
+// injected clock. The Security & SSO page and the /api/workspaces API
+// answer only a signed-in admin of the workspace (AddAdmin; password
+// sign-in at PathPasswordSignIn), and changes need the session's CSRF
+// token and a same-origin request (adminauth.go); Config.InsecureOpenAdmin
+// opts out for library use in tests.
+//
 // Only verify.go touches goxmldsig; no canonicalization or signature code is
 // written here.
 package sp

@@ -275,6 +275,18 @@ func TestAdminAPI(t *testing.T) {
 	t.Parallel()
 	env := newHTTPEnv(t, Config{})
 	c := browser(t)
+	csrf := signInAdmin(t, env, c)
+	postJSON := func(t *testing.T, c *http.Client, u string, v any) (*http.Response, string) {
+		b, _ := json.Marshal(v)
+		req, _ := http.NewRequest(http.MethodPost, u, bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(CSRFHeader, csrf)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, readAll(t, resp)
+	}
 	resp, body := postJSON(t, c, env.base+"/api/workspaces", map[string]any{"id": "ws2", "name": "Labs", "verifiedDomains": []string{"labs.test"}, "profile": "strict"})
 	if resp.StatusCode != 201 || !strings.Contains(body, `"providerId": "saml.workspace-ws2"`) {
 		t.Fatalf("create: %d %s", resp.StatusCode, body)
@@ -287,6 +299,7 @@ func TestAdminAPI(t *testing.T) {
 		b, _ := json.Marshal(v)
 		req, _ := http.NewRequest(http.MethodPut, env.base+"/api/workspaces/ws2/sso", bytes.NewReader(b))
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(CSRFHeader, csrf)
 		resp, err := c.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -315,7 +328,7 @@ func TestAdminAPI(t *testing.T) {
 		t.Fatalf("GET sso: %+v", cfg)
 	}
 	resp, _ = c.Get(env.base + "/api/workspaces/nope")
-	if readAll(t, resp); resp.StatusCode != 404 {
+	if readAll(t, resp); resp.StatusCode != 403 {
 		t.Fatalf("unknown workspace: %d", resp.StatusCode)
 	}
 	resp, body = func() (*http.Response, string) { r, _ := c.Get(env.base + "/api/reasons"); return r, readAll(t, r) }()
@@ -328,8 +341,13 @@ func TestSecurityPage(t *testing.T) {
 	t.Parallel()
 	env := newHTTPEnv(t, Config{})
 	c := browser(t)
+	signInAdmin(t, env, c)
 	resp, _ := c.Get(env.base + PathSecurity + "?workspace=ws1")
 	page := readAll(t, resp)
+	csrf := csrfRE.FindStringSubmatch(page)
+	if csrf == nil {
+		t.Fatal("the security page carries no CSRF token")
+	}
 	for _, want := range []string{`id="sso-provider"`, `id="sp-entity-id" value="` + env.base + `"`, `id="redirect-url" value="` + env.base + PathHandler + `"`,
 		`id="copy-sp-entity-id"`, `id="copy-redirect-url"`, `id="idp-entity-id"`, `id="idp-sign-in-url"`, `id="certificate-list"`, `id="add-certificate"`,
 		"Add X509 Certificate", `id="domain-list"`, `id="add-domain"`, `id="acknowledge"`, AcknowledgeText, `id="update-sso"`, "Update SSO", "Service Provider Entity Id", "Identity Provider Sign-In URL"} {
@@ -340,7 +358,7 @@ func TestSecurityPage(t *testing.T) {
 	cert := "\n" + env.signer.certPEM // a leading newline survives the round trip
 	certJSON, _ := json.Marshal(cert)
 	form := url.Values{"ssoProvider": {"SAML"}, "identityProviderEntityId": {testIdPEntity}, "identityProviderSignInUrl": {testIdPSSO},
-		"certificates_json": {string(certJSON)}, "domains": {testDomain}, "profile": {"strict"}, "enabled_present": {"1"}, "enabled": {"true"}}
+		"certificates_json": {string(certJSON)}, "domains": {testDomain}, "profile": {"strict"}, "enabled_present": {"1"}, "enabled": {"true"}, "csrf_token": {csrf[1]}}
 	resp, _ = c.PostForm(env.base+PathSecurity+"?workspace=ws1", form)
 	page = readAll(t, resp)
 	if resp.StatusCode != 400 || !strings.Contains(page, `data-problem-code="NOT_ACKNOWLEDGED"`) || strings.Contains(page, `id="sso-update-result"`) {
@@ -357,7 +375,7 @@ func TestSecurityPage(t *testing.T) {
 		t.Fatalf("stored %+v", cfg)
 	}
 	resp, _ = c.Get(env.base + PathSecurity + "?workspace=nope")
-	if readAll(t, resp); resp.StatusCode != 404 {
+	if readAll(t, resp); resp.StatusCode != 403 {
 		t.Fatalf("unknown workspace: %d", resp.StatusCode)
 	}
 }

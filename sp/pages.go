@@ -7,8 +7,10 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 //go:embed templates/*.html
@@ -41,12 +43,69 @@ func (s *Server) renderPage(w http.ResponseWriter, status int, name string, data
 	_, _ = w.Write(buf.Bytes())
 }
 
+// messagePage is a page that only says something: not found, not allowed.
+type messagePage struct {
+	pageBase
+	Status    int
+	Heading   string
+	Message   string
+	Back      string
+	BackLabel string
+}
+
+// renderMessage answers with a styled message page.
+func (s *Server) renderMessage(w http.ResponseWriter, status int, heading, message string) {
+	s.renderPage(w, status, "notfound", messagePage{pageBase: pageBase{Title: heading}, Status: status,
+		Heading: heading, Message: message, Back: PathApp, BackLabel: "Back to the workspace"})
+}
+
+// handleNotFound answers every path the SP does not serve: Identity
+// Platform's JSON error under /v1/ and /api/, a styled page elsewhere. It
+// names at most a short prefix of the path asked for.
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	shown := shortText(r.URL.Path, 80)
+	if strings.HasPrefix(r.URL.Path, "/v1/") || strings.HasPrefix(r.URL.Path, "/api/") {
+		writeJSON(w, http.StatusNotFound, map[string]any{"error": map[string]any{"code": 404, "status": "NOT_FOUND", "message": "NOT_FOUND : no such endpoint: " + shown}})
+		return
+	}
+	s.renderMessage(w, http.StatusNotFound, "Page not found", "There is no page at "+shown+". Check the address, or go back to the workspace.")
+}
+
 type signInPage struct {
 	pageBase
 	Action       string
 	Email        string
 	ErrorCode    string
 	ErrorMessage string
+	// The workspace admin's email-and-password form.
+	PasswordAction       string
+	AdminEmail           string
+	Continue             string
+	PasswordErrorCode    string
+	PasswordErrorMessage string
+}
+
+// maxEcho is the most characters of a client's input a page shows back.
+const maxEcho = 256
+
+// shortText is at most n characters of s, with "…" when cut; pages echo
+// what they were sent only through it (and html/template escapes it).
+func shortText(s string, n int) string {
+	if n <= 0 {
+		n = maxEcho
+	}
+	if len(s) <= n {
+		return strings.ToValidUTF8(s, "\uFFFD")
+	}
+	i := 0
+	for k := 0; k < n && i < len(s); k++ {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	if i >= len(s) {
+		return strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return strings.ToValidUTF8(s[:i], "\uFFFD") + "…"
 }
 
 // handleSignIn serves GET /app/sign-in?use_sso=true[&email=…]: without an
@@ -56,12 +115,13 @@ type signInPage struct {
 func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	s.ensureBaseURL(r)
 	email := strings.TrimSpace(r.URL.Query().Get("email"))
-	page := signInPage{pageBase: pageBase{Title: "Sign in with SSO"}, Action: PathSignIn, Email: email}
+	page := signInPage{pageBase: pageBase{Title: "Sign in with SSO"}, Action: PathSignIn, Email: shortText(email, maxEcho),
+		PasswordAction: PathPasswordSignIn, Continue: localPath(r.URL.Query().Get("continue"))}
 	if email == "" {
 		s.renderPage(w, http.StatusOK, "signin", page)
 		return
 	}
-	if !isEmailAddress(email) {
+	if len(email) > 254 || !isEmailAddress(email) {
 		page.ErrorCode, page.ErrorMessage = "INVALID_EMAIL", "Enter a valid work email address, e.g. you@company.com."
 		s.renderPage(w, http.StatusOK, "signin", page)
 		return
@@ -71,8 +131,8 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	ws := s.workspaceForEmailDomainLocked(domain)
 	s.mu.RUnlock()
 	if ws == nil {
-		page.ErrorCode = "SSO_NOT_CONFIGURED"
-		page.ErrorMessage = "SSO is not configured for " + domain + ". Ask your workspace admin to add it under Workspace settings › Security & SSO, or sign in another way."
+		page.ErrorCode = string(ReasonSSONotConfigured)
+		page.ErrorMessage = "SSO is not configured for " + shortText(domain, 64) + ". Ask your workspace admin to add it under Workspace settings › Security & SSO, or sign in another way."
 		s.renderPage(w, http.StatusOK, "signin", page)
 		return
 	}
@@ -160,6 +220,7 @@ type appPage struct {
 	Session       Session
 	WorkspaceName string
 	SignOutPath   string
+	SecurityPath  string // set for a workspace admin
 }
 
 // handleApp serves GET /app: the signed-in page, or a redirect to sign-in.
@@ -173,12 +234,18 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 	if ws, ok := s.Workspace(sess.WorkspaceID); ok {
 		name = ws.Name
 	}
-	s.renderPage(w, http.StatusOK, "app", appPage{
+	page := appPage{
 		pageBase:      pageBase{Title: name, Nav: sess.Email},
 		Session:       sess,
 		WorkspaceName: name,
 		SignOutPath:   PathSignOut,
-	})
+	}
+	s.mu.RLock()
+	if s.isAdminLocked(sess.Email, sess.WorkspaceID) {
+		page.SecurityPath = PathSecurity + "?workspace=" + url.QueryEscape(sess.WorkspaceID)
+	}
+	s.mu.RUnlock()
+	s.renderPage(w, http.StatusOK, "app", page)
 }
 
 // ensureBaseURL adopts the request's origin as the base URL when the

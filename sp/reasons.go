@@ -52,6 +52,7 @@ const (
 	ReasonMissingInitialState   Reason = "MISSING_INITIAL_STATE"
 	ReasonNameIDNotEmail        Reason = "NAMEID_NOT_EMAIL"
 	ReasonDomainNotAllowed      Reason = "DOMAIN_NOT_ALLOWED"
+	ReasonSSONotConfigured      Reason = "SSO_NOT_CONFIGURED"
 
 	// Reasons beyond the contract table, for requests the SP cannot act on.
 	ReasonContinueURIMissing Reason = "CONTINUE_URI_MISSING"
@@ -283,6 +284,9 @@ var ReasonTable = []ReasonInfo{
 	{ReasonMissingInitialState, "", "Unable to process request due to missing initial state. This may happen if browser sessionStorage is inaccessible or accidentally cleared. Some specific scenarios are - 1) Using IDP-Initiated SAML SSO. 2) Using signInWithRedirect in a storage-partitioned browser environment.", 200, SurfacePage, BothProfiles,
 		"the Redirect URL was posted to without the gip_session tracking cookie (IdP-initiated, cookie lost)",
 		MessageRecorded, "firebase-js-sdk issues #7317 (Okta tile) and #4256"},
+	{ReasonSSONotConfigured, "", "SSO is not configured for {domain}. Ask your workspace admin to add it under Workspace settings › Security & SSO, or sign in another way.", 200, SurfacePage, BothProfiles,
+		"the sign-in page was asked for SSO with an email whose domain is no workspace's allowed SSO domain (data-error-code on the page)",
+		MessageOurs, "our wording on the workspace's own sign-in page; the setup guide does not show this page's text"},
 	{ReasonIDTokenInvalid, CodeInvalidIDToken, "", 401, SurfaceApp, BothProfiles,
 		"/app/api/session got an unknown or expired idToken",
 		MessageOurs, "our choice of the bare code for the workspace app's session step"},

@@ -21,10 +21,11 @@ type Server struct {
 	baseURL    string
 	workspaces map[string]*workspace
 	wsOrder    []string
-	pending    map[string]*pendingRequest
+	pending    *boundedMap[*pendingRequest]
 	users      map[string]*federatedUser
-	tokens     map[string]*idTokenRecord
-	sessions   map[string]*appSession
+	tokens     *boundedMap[*idTokenRecord]
+	sessions   *boundedMap[*appSession]
+	admins     map[string]*adminAccount // by lower-case email
 
 	replay *replayCache
 }
@@ -46,12 +47,14 @@ func New(cfg Config) (*Server, error) {
 		pages:      pages,
 		baseURL:    base,
 		workspaces: map[string]*workspace{},
-		pending:    map[string]*pendingRequest{},
+		pending:    newBoundedMap[*pendingRequest](cfg.MaxPending),
 		users:      map[string]*federatedUser{},
-		tokens:     map[string]*idTokenRecord{},
-		sessions:   map[string]*appSession{},
+		tokens:     newBoundedMap[*idTokenRecord](cfg.MaxIDTokens),
+		sessions:   newBoundedMap[*appSession](cfg.MaxSessions),
+		admins:     map[string]*adminAccount{},
 		replay:     newReplayCache(),
 	}
+	s.replay.maxTTL = cfg.PendingTTL
 	s.routes()
 	return s, nil
 }
@@ -124,6 +127,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/workspaces/{id}/domains", s.handleVerifyDomain)
 	m.HandleFunc("PUT /api/workspaces/{id}/profile", s.handleSetProfile)
 	m.HandleFunc("GET /api/reasons", s.handleReasons)
+	m.HandleFunc("POST "+PathPasswordSignIn, s.handlePasswordSignIn)
+	m.HandleFunc("/", s.handleNotFound)
 	s.mux = m
 }
 

@@ -23,9 +23,26 @@ type Session struct {
 	CreatedAt   time.Time `json:"createdAt"`
 }
 
+// SignInMethodPassword is the sign-in method of a workspace admin's
+// email-and-password session.
+const SignInMethodPassword = "password"
+
 // appSession is the server-side session state (guarded by Server.mu).
 type appSession struct {
 	Session
+	// csrf is the session's CSRF token: every state-changing admin request
+	// must carry it.
+	csrf string
+}
+
+// sessionExpiry is when a session used at now ends: after the idle timeout,
+// and never later than its maximum age.
+func (s *Server) sessionExpiry(created, now time.Time) time.Time {
+	idle, abs := now.Add(s.cfg.SessionIdleTimeout), created.Add(s.cfg.SessionMaxAge)
+	if abs.Before(idle) {
+		return abs
+	}
+	return idle
 }
 
 // CreateSession is the workspace app's session step (POST /app/api/session):
@@ -34,6 +51,8 @@ type appSession struct {
 // email (NAMEID_NOT_EMAIL) and its domain one of the workspace's allowed
 // SSO domains (DOMAIN_NOT_ALLOWED). Both refusals read "Unable to login
 // with saml.workspace-… : …", the message ElevenLabs users see.
+//
+// An idToken is single-use: the exchange deletes it, whatever its outcome.
 func (s *Server) CreateSession(ctx context.Context, idToken string) (Session, *APIError) {
 	if err := ctx.Err(); err != nil {
 		return Session{}, internalError("request cancelled", err)
@@ -43,11 +62,15 @@ func (s *Server) CreateSession(ctx context.Context, idToken string) (Session, *A
 	if err != nil {
 		return Session{}, internalError("cannot draw a session ID", err)
 	}
+	csrf, err := s.rand.token(32)
+	if err != nil {
+		return Session{}, internalError("cannot draw a CSRF token", err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec, ok := s.tokens[idToken]
-	if !ok || !now.Before(rec.expires) {
-		return Session{}, newError(ReasonIDTokenInvalid, nil, "the idToken is unknown or expired (ID tokens last %s; an Update SSO also revokes them): sign in again", idTokenLifetime)
+	rec, ok := s.tokens.take(idToken, now)
+	if !ok {
+		return Session{}, newError(ReasonIDTokenInvalid, nil, "the idToken is unknown, expired or already used (ID tokens last %s and are exchanged once; an Update SSO also revokes them): sign in again", idTokenLifetime)
 	}
 	w := s.workspaces[rec.workspaceID]
 	if w == nil || w.sso == nil {
@@ -65,69 +88,92 @@ func (s *Server) CreateSession(ctx context.Context, idToken string) (Session, *A
 		LocalID:     rec.localID,
 		CreatedAt:   now,
 	}
-	s.sessions[id] = &appSession{Session: sess}
+	s.sessions.put(id, &appSession{Session: sess, csrf: csrf}, s.sessionExpiry(now, now), now)
 	return sess, nil
 }
 
-// SessionByID returns a live session.
+// SessionByID returns a live session and marks it used (its idle timeout
+// restarts).
 func (s *Server) SessionByID(id string) (Session, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	a, ok := s.sessions[id]
+	a, ok := s.touchSession(id)
 	if !ok {
 		return Session{}, false
 	}
 	return a.Session, true
 }
 
+// touchSession returns a live session's state and restarts its idle timeout.
+func (s *Server) touchSession(id string) (appSession, bool) {
+	now := s.cfg.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.sessions.get(id, now)
+	if !ok {
+		return appSession{}, false
+	}
+	s.sessions.setExpiry(id, s.sessionExpiry(a.CreatedAt, now))
+	return *a, true
+}
+
 // SignOut ends a session.
 func (s *Server) SignOut(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.sessions[id]
-	delete(s.sessions, id)
-	return ok
+	return s.sessions.delete(id)
 }
 
 // Sessions lists the live sessions of a workspace.
 func (s *Server) Sessions(wsID string) []Session {
+	now := s.cfg.Now()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []Session
-	for _, a := range s.sessions {
+	s.sessions.each(now, func(a *appSession) {
 		if a.WorkspaceID == wsID {
 			out = append(out, a.Session)
 		}
-	}
+	})
 	slices.SortFunc(out, func(a, b Session) int { return strings.Compare(a.ID, b.ID) })
 	return out
+}
+
+// StateCounts is how much per-client state the SP holds (for tests and
+// soak benchmarks).
+type StateCounts struct {
+	Sessions, Pending, IDTokens, ReplayIDs, Users int
+}
+
+// StateCounts counts the SP's sessions, pending sign-ins, unexchanged ID
+// tokens, replay-cache IDs and federated users.
+func (s *Server) StateCounts() StateCounts {
+	s.mu.RLock()
+	c := StateCounts{Sessions: s.sessions.len(), Pending: s.pending.len(), IDTokens: s.tokens.len(), Users: len(s.users)}
+	s.mu.RUnlock()
+	c.ReplayIDs = s.replay.size()
+	return c
 }
 
 // logOutSSOLocked ends every SSO session of a workspace and revokes its
 // unexchanged ID tokens; it returns how many sessions ended.
 func (s *Server) logOutSSOLocked(wsID string) int {
-	n := 0
-	for id, a := range s.sessions {
-		if a.WorkspaceID == wsID && a.Method == SignInMethodSAML {
-			delete(s.sessions, id)
-			n++
-		}
-	}
-	for tok, rec := range s.tokens {
-		if rec.workspaceID == wsID {
-			delete(s.tokens, tok)
-		}
-	}
+	n := s.sessions.deleteIf(func(a *appSession) bool { return a.WorkspaceID == wsID && a.Method == SignInMethodSAML })
+	s.tokens.deleteIf(func(rec *idTokenRecord) bool { return rec.workspaceID == wsID })
 	return n
 }
 
 // sessionFromRequest returns the session named by the app_session cookie.
 func (s *Server) sessionFromRequest(r *http.Request) (Session, bool) {
+	a, ok := s.appSessionFromRequest(r)
+	return a.Session, ok
+}
+
+// appSessionFromRequest is sessionFromRequest with the server-side state.
+func (s *Server) appSessionFromRequest(r *http.Request) (appSession, bool) {
 	c, err := r.Cookie(AppSessionCookie)
 	if err != nil || c.Value == "" {
-		return Session{}, false
+		return appSession{}, false
 	}
-	return s.SessionByID(c.Value)
+	return s.touchSession(c.Value)
 }
 
 func (s *Server) handleAppSession(w http.ResponseWriter, r *http.Request) {
@@ -148,27 +194,25 @@ func (s *Server) handleAppSession(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, e)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name:     AppSessionCookie,
-		Value:    sess.ID,
-		Path:     "/",
-		HttpOnly: true,
-		Secure:   !s.cfg.TrackingCookieInsecure,
-		SameSite: http.SameSiteLaxMode,
-	})
+	http.SetCookie(w, s.sessionCookie(sess.ID))
 	writeJSON(w, http.StatusOK, map[string]string{"email": sess.Email})
 }
 
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
-	sess, ok := s.sessionFromRequest(r)
+	a, ok := s.appSessionFromRequest(r)
+	sess := a.Session
 	if !ok {
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": map[string]any{"code": 401, "message": "UNAUTHENTICATED : not signed in"}})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"email": sess.Email, "providerId": sess.ProviderID, "method": sess.Method})
+	writeJSON(w, http.StatusOK, map[string]string{"email": sess.Email, "providerId": sess.ProviderID, "method": sess.Method, "csrfToken": a.csrf})
 }
 
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) {
+	if !s.sameOriginRequest(r) {
+		s.renderMessage(w, http.StatusForbidden, "Not signed out", "This sign-out came from another site and was refused.")
+		return
+	}
 	if c, err := r.Cookie(AppSessionCookie); err == nil {
 		s.SignOut(c.Value)
 	}

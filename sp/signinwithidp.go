@@ -90,21 +90,21 @@ func (s *Server) SignInWithIdp(ctx context.Context, req SignInWithIdpRequest) (*
 	now := s.cfg.Now()
 	callback, entityID := s.RedirectURL(), s.EntityID()
 	if !sameEndpoint(req.RequestURI, callback) {
-		shown := req.RequestURI
+		shown := shortText(req.RequestURI, maxEcho)
 		if shown == "" {
 			shown = "(empty)"
 		}
 		return nil, newError(ReasonRequestURIMismatch, map[string]string{"requestUri": shown, "callback": callback},
-			"requestUri must be the Redirect URL %q (the page the IdP posted the SAMLResponse to); got %q", callback, req.RequestURI)
+			"requestUri must be the Redirect URL %q (the page the IdP posted the SAMLResponse to); got %q", callback, shown)
 	}
 	p := s.lookupPending(req.SessionID, now)
 	if p == nil {
-		shown := req.SessionID
+		shown := shortText(req.SessionID, 64)
 		if shown == "" {
 			shown = "(none)"
 		}
 		return nil, newError(ReasonSessionUnknown, map[string]string{"sessionId": shown},
-			"no pending sign-in has sessionId %q (unknown, or older than %s): start again from the sign-in page", req.SessionID, s.cfg.PendingTTL)
+			"no pending sign-in has sessionId %q (unknown, evicted, or older than %s): start again from the sign-in page", shown, s.cfg.PendingTTL)
 	}
 	rt, e := s.runtimeForProvider(p.providerID)
 	if e != nil {
@@ -152,14 +152,14 @@ func (s *Server) issueTokens(rt *ssoRuntime, login *verifiedLogin, now time.Time
 		s.users[federatedID] = u
 	}
 	idToken := mintIDToken(s.entityIDLocked(), rt.providerID, u.localID, login, email, now, handle)
-	s.tokens[idToken] = &idTokenRecord{
+	s.tokens.put(idToken, &idTokenRecord{
 		localID:     u.localID,
 		providerID:  rt.providerID,
 		workspaceID: rt.workspaceID,
 		nameID:      login.nameID,
 		email:       email,
 		expires:     now.Add(idTokenLifetime),
-	}
+	}, now.Add(idTokenLifetime), now)
 	s.mu.Unlock()
 	return &SignInWithIdpResponse{
 		Kind:             KindVerifyAssertion,

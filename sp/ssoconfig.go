@@ -121,7 +121,7 @@ func (s *Server) UpdateSSO(wsID string, in SSOSettings) (SSOConfig, error) {
 	case strings.EqualFold(provider, "OIDC"):
 		problems = append(problems, Problem{Field: "ssoProvider", Code: ProblemUnsupportedProvider, Message: "OIDC is not supported by this SP; select SAML"})
 	default:
-		problems = append(problems, Problem{Field: "ssoProvider", Code: ProblemUnsupportedProvider, Message: fmt.Sprintf("SSO Provider %q is not supported; select SAML", provider)})
+		problems = append(problems, Problem{Field: "ssoProvider", Code: ProblemUnsupportedProvider, Message: fmt.Sprintf("SSO Provider %q is not supported; select SAML", shortText(provider, 64))})
 	}
 	entityID := strings.TrimSpace(in.IdentityProviderEntityID)
 	if entityID == "" {
@@ -226,16 +226,16 @@ func (s *Server) UpdateSSO(wsID string, in SSOSettings) (SSOConfig, error) {
 func checkSignInURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil {
-		return fmt.Errorf("%q is not a URL: %v", s, err)
+		return fmt.Errorf("%q is not a URL", shortText(s, maxEcho))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("%q must be an absolute https:// (or http://) URL: the IdP's SingleSignOnService Location", s)
+		return fmt.Errorf("%q must be an absolute https:// (or http://) URL: the IdP's SingleSignOnService Location", shortText(s, maxEcho))
 	}
 	if u.Host == "" {
-		return fmt.Errorf("%q has no host", s)
+		return fmt.Errorf("%q has no host", shortText(s, maxEcho))
 	}
 	if u.Fragment != "" {
-		return fmt.Errorf("%q must not have a #fragment", s)
+		return fmt.Errorf("%q must not have a #fragment", shortText(s, maxEcho))
 	}
 	return nil
 }
@@ -290,7 +290,7 @@ func (s *Server) runtimeForProvider(providerID string) (*ssoRuntime, *APIError) 
 		w = s.workspaces[wsID]
 	}
 	if w == nil || w.sso == nil {
-		return nil, newError(ReasonProviderNotFound, nil, "no workspace SSO configuration has provider ID %q (provider IDs are case-sensitive and look like %sID)", providerID, ProviderIDPrefix)
+		return nil, newError(ReasonProviderNotFound, nil, "no workspace SSO configuration has provider ID %q (provider IDs are case-sensitive and look like %sID)", shortText(providerID, 128), ProviderIDPrefix)
 	}
 	if !w.sso.enabled {
 		return nil, newError(ReasonProviderDisabled, nil, "the SSO configuration of workspace %q (%s) is disabled", w.name, providerID)

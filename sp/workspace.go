@@ -117,12 +117,15 @@ func (e *ConfigError) HasProblem(code string) bool {
 
 func workspaceNotFound(id string) *ConfigError {
 	return &ConfigError{Code: ErrCodeWorkspaceNotFound, Problems: []Problem{{
-		Field: "workspace", Code: ProblemWorkspaceNotFound, Message: fmt.Sprintf("no workspace has ID %q", id)}}}
+		Field: "workspace", Code: ProblemWorkspaceNotFound, Message: fmt.Sprintf("no workspace has ID %q", shortText(id, 64))}}}
 }
 
 // normalizeDomain lower-cases a domain and checks its shape.
 func normalizeDomain(d string) (string, error) {
 	d = strings.ToLower(strings.TrimSpace(d))
+	if len(d) > 253 {
+		return "", fmt.Errorf("%q is not a domain: a domain name has at most 253 characters", shortText(d, 64))
+	}
 	d = strings.TrimPrefix(d, "@")
 	d = strings.TrimSuffix(d, ".")
 	if d == "" {
@@ -187,7 +190,7 @@ func (s *Server) CreateWorkspace(spec WorkspaceSpec) (Workspace, error) {
 	}
 	id := strings.TrimSpace(spec.ID)
 	if id != "" && !validWorkspaceID(id) {
-		problems = append(problems, Problem{Field: "id", Code: ProblemInvalidID, Message: fmt.Sprintf("%q is not a valid workspace ID: use up to 64 letters, digits, '-' or '_'", id)})
+		problems = append(problems, Problem{Field: "id", Code: ProblemInvalidID, Message: fmt.Sprintf("%q is not a valid workspace ID: use up to 64 letters, digits, '-' or '_'", shortText(id, 64))})
 	}
 	if id == "" {
 		id, err = s.rand.hex(8)

@@ -40,7 +40,9 @@ func captureEvidence(t *testing.T, id string) (configPath, responsePath string) 
 		t.Fatalf("no SAMLResponse captured: %+v", obs)
 	}
 	wsID := strings.TrimPrefix(env.Vars["providerId"], "saml.workspace-")
-	resp, err := http.Get(env.Site.SPBase + "/api/workspaces/" + wsID + "/sso")
+	req, _ := http.NewRequest(http.MethodGet, env.Site.SPBase+"/api/workspaces/"+wsID+"/sso", nil)
+	env.Admin.Apply(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

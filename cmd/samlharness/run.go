@@ -40,6 +40,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", 20*time.Second, "bound on one scenario; a scenario that hangs the SP fails")
 	memoryLimit := fs.Int64("memory-limit", runner.DefaultMemoryLimit>>20, "heap `MiB` past which the scenarios in flight are stopped and failed (MEMORY); 0 for no limit")
 	verbose := fs.Bool("v", false, "print each verdict as it arrives")
+	twins := fs.Bool("twins", true, "hold each refusal of a scenario that adds faults to a changed configuration to its twin control (that configuration without the faults); --twins=false leans on the profile's control alone")
 	var targets targetList
 	fs.Var(&targets, "target", "run against `TARGET`: a target file (JSON or YAML), peer:NAME (a peer SP started on loopback) or builtin; repeat for a matrix (default: builtin)")
 	htmlOut := fs.String("html", "", "write the scenario × target matrix with each failure's evidence as HTML to `FILE`")
@@ -85,7 +86,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if len(targets) > 0 || *htmlOut != "" || *mdOut != "" {
 		return runTargets(targetRun{
 			targets: targets, scenarios: list, profile: *profile, profileSet: set["profile"],
-			at: *at, atSet: set["at"], seed: *seed, parallel: *parallel, timeout: *timeout, verbose: *verbose, memoryLimit: memoryLimitBytes(*memoryLimit),
+			at: *at, atSet: set["at"], seed: *seed, parallel: *parallel, timeout: *timeout, verbose: *verbose, memoryLimit: memoryLimitBytes(*memoryLimit), noTwins: !*twins,
 			idpAddr: *idpAddr, idpDir: *idpDir,
 			jsonOut: *jsonOut, junitOut: *junitOut, htmlOut: *htmlOut, mdOut: *mdOut, evidence: *evidence,
 		}, stdout, stderr)
@@ -104,7 +105,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	target := builtin.New(builtin.Config{At: clock})
 	opts := runner.Options{Profiles: profiles, Scenarios: list, Parallel: *parallel, Seed: *seed, Timeout: *timeout,
-		MemoryLimit: memoryLimitBytes(*memoryLimit)}
+		MemoryLimit: memoryLimitBytes(*memoryLimit), NoTwins: !*twins}
 	done := 0
 	total := len(list) * len(profiles)
 	opts.Progress = func(r runner.Result) {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,6 +32,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	idpAddr := fs.String("idp", "127.0.0.1:7781", "the mock Okta org's loopback `address` (use 127.0.0.2:PORT for a cross-site IdP)")
 	profile := fs.String("profile", string(sp.ProfileIdentityPlatform), "the workspace's SP profile: identity-platform or strict")
 	unconfigured := fs.Bool("unconfigured", false, "leave the workspace's SSO empty, to walk through the setup guide yourself")
+	adminEmail := fs.String("admin", demo.AdminEmail, "the workspace admin's `email` (signs in with a password to Security & SSO)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -54,7 +57,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return setupFailed(stderr, "serve", err)
 	}
 	defer w.Close()
+	password, err := newAdminPassword()
+	if err == nil {
+		err = w.SP.AddAdmin(w.Workspace.ID, *adminEmail, password)
+	}
+	if err != nil {
+		return setupFailed(stderr, "serve", fmt.Errorf("workspace admin: %w", err))
+	}
 	printWorld(stdout, w, !*unconfigured)
+	printAdmin(stdout, w, *adminEmail, password)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "\nstopping")
 	return exitOK
@@ -87,5 +98,26 @@ func printWorld(out io.Writer, w *builtin.World, configured bool) {
 	for _, u := range demo.Users {
 		fmt.Fprintf(out, "  %-22s %s\n", u.Login, u.Note)
 	}
+}
+
+// newAdminPassword draws the workspace admin's password for one serve run:
+// serve runs on shared machines, so there is no fixed password to guess.
+func newAdminPassword() (string, error) {
+	b := make([]byte, 15)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// printAdmin says who may change the workspace's Security & SSO settings
+// and how to sign in.
+func printAdmin(out io.Writer, w *builtin.World, email, password string) {
+	fmt.Fprintf(out, "\nWorkspace admin (Security & SSO needs a signed-in admin):\n")
+	fmt.Fprintf(out, "  Email                            %s\n", email)
+	fmt.Fprintf(out, "  Password                         %s\n", password)
+	fmt.Fprintf(out, "  Sign in                          %s%s (the \"Workspace admin\" form)\n", w.SPURL, sp.PathSignIn)
+	fmt.Fprintf(out, "  Admin API                        %s/api/workspaces/%s/sso — send the app_session cookie and, to change\n", w.SPURL, w.Workspace.ID)
+	fmt.Fprintf(out, "                                   anything, the X-CSRF-Token header from GET %s\n", sp.PathAppMe)
 	fmt.Fprintln(out, "\nPress Ctrl-C to stop.")
 }

@@ -5,12 +5,15 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/samlharness/samlharness/sp"
 	"github.com/samlharness/samlharness/suites/demo"
 	"github.com/samlharness/samlharness/suites/runner"
 )
@@ -87,4 +90,24 @@ func TestServeSignIn(t *testing.T) {
 	if !obs.Session || obs.Identity != "alice@acme.test" {
 		t.Fatalf("no session from the printed sign-in URL: %+v", obs)
 	}
+
+	// The admin surface: refused to anyone, open to the printed admin.
+	email := find(`Email\s+(\S+@\S+)`)
+	password := find(`Password\s+(\S+)`)
+	apiURL := find(`Admin API\s+(http://127\.0\.0\.1:\d+/api/workspaces/\w+/sso)`)
+	if resp, err := http.Get(apiURL); err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("anonymous admin API: %v %v", resp, err)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err = c.PostForm(spBase+sp.PathPasswordSignIn, url.Values{"email": {email}, "password": {password}})
+	if err != nil || resp.StatusCode != http.StatusOK || !strings.Contains(resp.Request.URL.Path, sp.PathSecurity) {
+		t.Fatalf("admin sign-in with the printed password: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	resp, err = c.Get(apiURL)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("admin API as the admin: %v %v", resp, err)
+	}
+	resp.Body.Close()
 }

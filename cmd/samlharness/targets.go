@@ -42,6 +42,7 @@ type targetRun struct {
 	seed                              uint64
 	parallel                          int
 	memoryLimit                       int64
+	noTwins                           bool
 	timeout                           time.Duration
 	verbose, evidence                 bool
 	idpAddr, idpDir                   string
@@ -209,7 +210,7 @@ func runTargets(tr targetRun, stdout, stderr io.Writer) int {
 	var reps []runner.Report
 	ok := true
 	for _, r := range list {
-		opts := runner.Options{Profiles: r.profiles, Scenarios: tr.scenarios, Parallel: tr.parallel, Seed: tr.seed, Timeout: tr.timeout, MemoryLimit: tr.memoryLimit}
+		opts := runner.Options{Profiles: r.profiles, Scenarios: tr.scenarios, Parallel: tr.parallel, Seed: tr.seed, Timeout: tr.timeout, MemoryLimit: tr.memoryLimit, NoTwins: tr.noTwins}
 		done, total := 0, len(tr.scenarios)*len(r.profiles)
 		runCtx, cancel := context.WithCancel(ctx)
 		down := &downWatch{cancel: cancel}

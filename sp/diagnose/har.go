@@ -481,7 +481,7 @@ func noSAMLError(entries []*harEntry) error {
 			msg += fmt.Sprintf(". The sign-in stopped at Okta: entry %d (%s) answered 403 App Not Assigned — assign the user (or one of their groups) to the app on the Okta app's Assignments tab", i, e.Request.URL)
 		case e.Response.Status == 400 && strings.Contains(body, "bad-saml-request"):
 			msg += fmt.Sprintf(". The sign-in stopped at Okta: entry %d (%s) answered 400 Bad Request to the SP's SAMLRequest", i, e.Request.URL)
-		case strings.Contains(body, `data-error-code="SSO_NOT_CONFIGURED"`):
+		case strings.Contains(body, `data-error-code="`+string(sp.ReasonSSONotConfigured)+`"`):
 			msg += fmt.Sprintf(". The sign-in stopped at the workspace's sign-in page (entry %d): SSO is not configured for the email's domain — add it with Add Domain in Security & SSO", i)
 		default:
 			continue

@@ -30,9 +30,25 @@ func newAdmin(w *builtin.World) admin {
 	GinkgoHelper()
 	s := newSession("admin")
 	s.Tab().Name = "workspace"
-	return admin{session: s,
+	a := admin{session: s,
 		ws:      browser.Workspace{Tab: s.Tab(), Base: w.SPURL, ID: w.Workspace.ID},
 		console: browser.OktaConsole{Tab: newTab(s, "okta"), Base: w.IdPURL, AdminLogin: w.IdP.AdminLogin(), AdminPassword: w.IdP.AdminPassword()}}
+	signInWorkspaceAdmin(w, a.ws)
+	return a
+}
+
+// The workspace admin of every spec's World.
+const (
+	workspaceAdminEmail    = "admin@acme.test"
+	workspaceAdminPassword = "Workspace-Admin-2026!"
+)
+
+// signInWorkspaceAdmin makes workspaceAdminEmail an admin of the World's
+// workspace and signs the tab in through the workspace's sign-in page.
+func signInWorkspaceAdmin(w *builtin.World, ws browser.Workspace) {
+	GinkgoHelper()
+	Expect(w.SP.AddAdmin(w.Workspace.ID, workspaceAdminEmail, workspaceAdminPassword)).To(Succeed())
+	Expect(ws.SignInAsAdmin(workspaceAdminEmail, workspaceAdminPassword)).To(Succeed())
 }
 
 // signIn opens a fresh browser for user and signs in the guide's way: the

@@ -25,7 +25,8 @@ var _ = Describe("the setup guide", Label("guide"), func() {
 		okta := newTab(admin, "okta")
 		console := browser.OktaConsole{Tab: okta, Base: w.IdPURL, AdminLogin: w.IdP.AdminLogin(), AdminPassword: w.IdP.AdminPassword()}
 
-		By("Workspace settings › Security & SSO: SSO Provider SAML")
+		By("the workspace admin signs in; Workspace settings › Security & SSO: SSO Provider SAML")
+		signInWorkspaceAdmin(w, ws)
 		Expect(ws.SecuritySSO()).To(Succeed())
 		Expect(ws.Tab.Select(browser.WSProvider, "SAML")).To(Succeed())
 

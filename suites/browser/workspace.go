@@ -27,12 +27,47 @@ const (
 	WSCertificateRow = "#certificate-list li[data-certificate-index]"
 )
 
-// SecuritySSO opens Workspace settings → Security & SSO.
+// securityPage matches the Security & SSO page (the sign-in page has an
+// #sso-form too).
+const securityPage = "#security-settings #sso-form"
+
+// SecuritySSO opens Workspace settings → Security & SSO (the tab must be
+// signed in as a workspace admin: see SignInAsAdmin).
 func (w Workspace) SecuritySSO() error {
 	if err := w.Tab.Navigate(w.Base + "/app/settings/security?workspace=" + url.QueryEscape(w.ID)); err != nil {
 		return err
 	}
-	return w.Tab.WaitVisible("#sso-form")
+	return w.Tab.WaitVisible(securityPage)
+}
+
+// SignInAsAdmin opens Security & SSO as a visitor would: the workspace
+// sends a visitor who is not signed in to its sign-in page, where the
+// admin signs in with email and password and lands back on Security & SSO.
+func (w Workspace) SignInAsAdmin(email, password string) error {
+	t := w.Tab
+	if err := t.Navigate(w.Base + "/app/settings/security?workspace=" + url.QueryEscape(w.ID)); err != nil {
+		return err
+	}
+	if err := t.WaitVisible(securityPage + ", #password-form"); err != nil {
+		return err
+	}
+	if ok, _ := t.Has(securityPage); ok {
+		return nil // already signed in
+	}
+	for _, step := range []func() error{
+		func() error { return t.Type("#admin-email", email) },
+		func() error { return t.Type("#admin-password", password) },
+		func() error { return t.ClickToPage("#password-continue", securityPage+", #password-sign-in-error") },
+	} {
+		if err := step(); err != nil {
+			return fmt.Errorf("workspace admin sign-in: %w", err)
+		}
+	}
+	if ok, _ := t.Has("#password-sign-in-error"); ok {
+		msg, _ := t.Text("#password-sign-in-error")
+		return fmt.Errorf("workspace admin sign-in refused: %s", msg)
+	}
+	return nil
 }
 
 // Copy clicks the Copy button of a read-only field ("sp-entity-id",

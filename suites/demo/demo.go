@@ -46,4 +46,6 @@ const (
 	Group        = "Engineering"
 	AllowedSSO   = "acme.test"
 	VerifiedLabs = "acme-labs.test"
+	// AdminEmail is the workspace's admin (serve prints its password).
+	AdminEmail = "admin@acme.test"
 )

@@ -46,10 +46,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/samlharness/samlharness/internal/httpserve"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL
 
@@ -170,7 +171,7 @@ func Register(name string, setup Setup, opts ...Option) bool {
 					Skip(r.Why)
 				case allowed && r.Verdict == runner.Pass:
 					Fail(fmt.Sprintf("%s now meets its expectation: remove it from the allowed policy choices (%s)", sc.ID, why))
-				case allowed && r.Verdict == runner.Fail:
+				case allowed && r.Verdict.IsFailure():
 					Skip("allowed policy choice: " + why)
 				case r.Verdict == runner.Inconclusive:
 					Fail("inconclusive: " + r.Why)
@@ -213,7 +214,7 @@ func InProcess(build InProcessSP, at time.Time) Setup {
 			idp.Close()
 			return nil, nil, err
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		ln, err := httpserve.Listen("127.0.0.1:0")
 		if err != nil {
 			idp.Close()
 			return nil, nil, err
@@ -225,8 +226,8 @@ func InProcess(build InProcessSP, at time.Time) Setup {
 			idp.Close()
 			return nil, nil, err
 		}
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-		go func() { _ = srv.Serve(ln) }()
+		srv := httpserve.NewServer(h, httpserve.Options{})
+		go func() { _ = httpserve.Serve(srv, ln, 0) }()
 		cleanup := func() {
 			_ = srv.Close()
 			idp.Close()

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/samlharness/samlharness/fixtures"
+	"github.com/samlharness/samlharness/internal/httpserve"
 	"github.com/samlharness/samlharness/mockidp"
 	"github.com/samlharness/samlharness/mockidp/fault"
 	"github.com/samlharness/samlharness/suites/demo"
@@ -386,7 +387,7 @@ func (h *HostedIdP) Warning() error { return h.stateErr }
 
 // Start serves the IdP on its loopback address.
 func (h *HostedIdP) Start() error {
-	ln, err := net.Listen("tcp", h.cfg.Addr)
+	ln, err := httpserve.Listen(h.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("mock IdP on %s: %w", h.cfg.Addr, err)
 	}
@@ -398,8 +399,8 @@ func (h *HostedIdP) Start() error {
 			return err
 		}
 	}
-	h.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = h.srv.Serve(ln) }()
+	h.srv = httpserve.NewServer(h, httpserve.Options{})
+	go func() { _ = httpserve.Serve(h.srv, ln, 0) }()
 	return nil
 }
 

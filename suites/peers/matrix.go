@@ -27,10 +27,10 @@ func Stats(rep runner.Report) ReasonStats {
 		switch {
 		case r.Verdict == runner.Pass:
 			s.RejectPasses++
-			if r.Observed == r.Expected {
+			if r.ReasonCheck == runner.ReasonVerified {
 				s.Verified++
 			}
-		case r.Verdict == runner.Fail && strings.HasPrefix(r.Observed, "reject:") && r.Observed != r.Expected:
+		case r.Verdict == runner.WrongReason:
 			s.WrongReason++
 		}
 	}
@@ -55,7 +55,7 @@ func WriteMatrix(w io.Writer, reps []runner.Report, title string) error {
 		lib, integ, undoc := 0, 0, 0
 		known := KnownFailures(rep.Target)
 		for _, r := range rep.Results {
-			if r.Verdict != runner.Fail {
+			if !r.Verdict.IsFailure() {
 				continue
 			}
 			switch k, ok := known[r.ID]; {
@@ -77,7 +77,7 @@ func WriteMatrix(w io.Writer, reps []runner.Report, title string) error {
 		known := KnownFailures(rep.Target)
 		var rows []string
 		for _, r := range rep.Results {
-			if r.Verdict != runner.Fail {
+			if !r.Verdict.IsFailure() {
 				continue
 			}
 			k, ok := known[r.ID]

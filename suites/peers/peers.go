@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/samlharness/samlharness/internal/httpserve"
 	"github.com/samlharness/samlharness/suites/demo"
 	"github.com/samlharness/samlharness/suites/hostedidp"
 	"github.com/samlharness/samlharness/suites/peers/crewjamdefault"
@@ -44,18 +45,11 @@ func All() []Peer {
 // Errors are the rules the peer's target file reads its refusals with: the
 // reason code the application's own refusal pages carry (the shell's
 // policy, a hardened peer's own checks), then the library's error preset,
-// as errors.map entries generated from the preset's data.
+// named as a target file names it (errors.preset).
 func (p Peer) Errors() (*external.ErrorRules, error) {
-	rules := &external.ErrorRules{Pattern: peerkit.ReasonPattern}
-	if p.Preset == "" {
-		return rules, nil
-	}
-	preset, ok := presets.Lookup(p.Preset)
-	if !ok {
+	rules := &external.ErrorRules{Pattern: peerkit.ReasonPattern, Preset: p.Preset}
+	if _, ok := presets.Get(p.Preset); p.Preset != "" && !ok {
 		return nil, fmt.Errorf("peer %s: no error preset %q (presets: %v)", p.Name, p.Preset, presets.Names())
-	}
-	for _, r := range preset {
-		rules.Map = append(rules.Map, external.ErrorRule{Match: r.Match, Reason: string(r.Reason)})
 	}
 	return rules, nil
 }
@@ -129,7 +123,7 @@ func Start(p Peer, idp *hostedidp.HostedIdP, opts Options) (*Running, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", opts.Addr)
+	ln, err := httpserve.Listen(opts.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("peer %s: %w", p.Name, err)
 	}
@@ -149,7 +143,7 @@ func Start(p Peer, idp *hostedidp.HostedIdP, opts Options) (*Running, error) {
 		ln.Close()
 		return nil, fmt.Errorf("peer %s: %w", p.Name, err)
 	}
-	r := &Running{Peer: p, URL: base, srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
+	r := &Running{Peer: p, URL: base, srv: httpserve.NewServer(h, httpserve.Options{})}
 	r.Target = external.TargetSpec{
 		Name:   p.Name,
 		SP:     external.SPSpec{EntityID: cfg.EntityID(), ACSURL: cfg.ACSURL(), EncryptionCertificate: cfg.CertificatePEM()},
@@ -163,7 +157,7 @@ func Start(p Peer, idp *hostedidp.HostedIdP, opts Options) (*Running, error) {
 	if opts.ConfigHook {
 		r.Target.SPConfig = &external.URLSpec{URL: base + peerkit.PathConfig, Method: http.MethodPut}
 	}
-	go func() { _ = r.srv.Serve(ln) }()
+	go func() { _ = httpserve.Serve(r.srv, ln, 0) }()
 	return r, nil
 }
 

@@ -8,9 +8,12 @@
 // Each rule maps one library text to the harness's reason code (package sp)
 // only where that text means that reason. A text that could come from more
 // than one of the harness's reasons (gosaml2's "Unrecognized Issuer value"
-// is raised for the Response's Issuer and for the Assertion's alike) maps
-// to nothing: it is listed in the preset's Unread entries with the reasons
-// it could mean, and a refusal showing it stays "reason unknown".
+// is raised for the Response's Issuer and for the Assertion's alike) is no
+// rule: it is listed in the preset's Unread entries with the reasons it
+// could mean (Candidates). A target file naming the preset reads a text
+// with two or more candidates as that family of reasons — the reason is
+// then verified at the granularity the library reports it — and one with
+// fewer stays "reason unknown" (suites/target/external PresetRules).
 //
 // The rules are written against the exact texts of
 // github.com/crewjam/saml v0.6.3, github.com/russellhaering/gosaml2 v0.12.0,

@@ -52,12 +52,25 @@ type junitSuite struct {
 }
 
 type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	ClassName string        `xml:"classname,attr"`
-	Failure   *junitProblem `xml:"failure,omitempty"`
-	Error     *junitProblem `xml:"error,omitempty"`
-	Skipped   *junitProblem `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
+	Name       string           `xml:"name,attr"`
+	ClassName  string           `xml:"classname,attr"`
+	Properties *junitProperties `xml:"properties,omitempty"`
+	Failure    *junitProblem    `xml:"failure,omitempty"`
+	Error      *junitProblem    `xml:"error,omitempty"`
+	Skipped    *junitProblem    `xml:"skipped,omitempty"`
+	SystemOut  string           `xml:"system-out,omitempty"`
+}
+
+// junitProperties carry a result's expectation provenance, reason check
+// and control (testcase-level properties, as Jenkins, GitLab and
+// EnricoMi/publish-unit-test-result read them).
+type junitProperties struct {
+	List []junitProperty `xml:"property"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitProblem struct {
@@ -67,7 +80,11 @@ type junitProblem struct {
 }
 
 // WriteJUnit writes one testsuite per profile, one testcase per scenario;
-// a failure is <failure>, an inconclusive verdict <error>, a skip <skipped>.
+// a failure is <failure> (type "regression", or "wrong-reason" for a
+// refusal for another reason than the expected one), an inconclusive
+// verdict <error>, a skip <skipped>. Each testcase carries the
+// expectation's provenance and source, the reason check and the control as
+// properties, and the provenance in its failure text.
 func WriteJUnit(w io.Writer, rep runner.Report) error {
 	doc := junitSuites{Name: "samlharness " + rep.Target}
 	for _, p := range rep.Profiles {
@@ -76,11 +93,14 @@ func WriteJUnit(w io.Writer, rep runner.Report) error {
 			if r.Profile != p {
 				continue
 			}
-			c := junitCase{Name: r.ID, ClassName: r.Category}
-			detail := fmt.Sprintf("%s\nexpected: %s\nobserved: %s\nmessage: %s\n%s", r.Title, r.Expected, r.Observed, r.Message, r.Why)
+			c := junitCase{Name: r.ID, ClassName: r.Category, Properties: junitProps(r)}
+			detail := fmt.Sprintf("%s\nexpected: %s (%s)\nobserved: %s\nmessage: %s\n%s", r.Title, r.Expected, provenanceText(r), r.Observed, r.Message, r.Why)
 			switch r.Verdict {
 			case runner.Fail:
 				c.Failure = &junitProblem{Message: firstLine(r.Why), Type: "regression", Body: detail}
+				s.Failures++
+			case runner.WrongReason:
+				c.Failure = &junitProblem{Message: fmt.Sprintf("refused for the wrong reason: observed %s, expected %s", r.Observed, r.Expected), Type: "wrong-reason", Body: detail}
 				s.Failures++
 			case runner.Inconclusive:
 				c.Error = &junitProblem{Message: r.Why, Type: "inconclusive", Body: detail}
@@ -108,6 +128,44 @@ func WriteJUnit(w io.Writer, rep runner.Report) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// junitProps are a result's properties: what its expectation rests on,
+// how its refusal's reason was checked, and its control.
+func junitProps(r runner.Result) *junitProperties {
+	var ps []junitProperty
+	add := func(name, value string) {
+		if value != "" {
+			ps = append(ps, junitProperty{name, value})
+		}
+	}
+	add("expected", r.Expected)
+	add("provenance", string(r.Provenance))
+	add("source", r.Source)
+	add("reasonCheck", string(r.ReasonCheck))
+	if r.Control != "" {
+		state := "fail"
+		if r.ControlPass != nil && *r.ControlPass {
+			state = "pass"
+		}
+		add("control", r.Control+" "+state)
+	}
+	if len(ps) == 0 {
+		return nil
+	}
+	return &junitProperties{ps}
+}
+
+// provenanceText is "specified: SAML core 2.5.1.4" or "provenance not
+// given".
+func provenanceText(r runner.Result) string {
+	if r.Provenance == "" {
+		return "provenance not given"
+	}
+	if r.Source == "" {
+		return string(r.Provenance)
+	}
+	return string(r.Provenance) + ": " + r.Source
 }
 
 func firstLine(s string) string {
@@ -156,7 +214,7 @@ func WriteTable(w io.Writer, rep runner.Report) error {
 	}
 	var problems []runner.Result
 	for _, r := range rep.Results {
-		if r.Verdict == runner.Fail || r.Verdict == runner.Inconclusive {
+		if r.Verdict.IsFailure() || r.Verdict == runner.Inconclusive {
 			problems = append(problems, r)
 		}
 	}
@@ -164,7 +222,10 @@ func WriteTable(w io.Writer, rep runner.Report) error {
 		fmt.Fprintf(w, "\n%d scenario(s) did not meet their expectation:\n", len(problems))
 		for _, r := range problems {
 			fmt.Fprintf(w, "\n  %s [%s] %s\n    %s\n", strings.ToUpper(string(r.Verdict)), r.Profile, r.ID, r.Title)
-			fmt.Fprintf(w, "    expected %s, observed %s\n", r.Expected, r.Observed)
+			fmt.Fprintf(w, "    expected %s (%s), observed %s\n", r.Expected, provenanceText(r), r.Observed)
+			if r.Control != "" && r.Control != runner.TwinControl {
+				fmt.Fprintf(w, "    control: %s\n", r.Control)
+			}
 			for _, l := range strings.Split(r.Why, "\n") {
 				fmt.Fprintf(w, "    %s\n", l)
 			}
@@ -178,15 +239,46 @@ func WriteTable(w io.Writer, rep runner.Report) error {
 		}
 		fmt.Fprintf(w, "%s %s", p, rep.Controls[p])
 	}
+	if n := len(rep.Twins); n > 0 {
+		failed := 0
+		for _, t := range rep.Twins {
+			if !t.Pass {
+				failed++
+			}
+		}
+		fmt.Fprintf(w, "; %d twin control(s), %d failed", n, failed)
+	}
 	fmt.Fprintf(w, "\n%d scenarios × %d profile(s) against %s: %d passed, %d failed, %d inconclusive, %d skipped\n",
 		len(order), len(rep.Profiles), rep.Target, s.Passed, s.Failed, s.Inconclusive, s.Skipped)
+	fmt.Fprintln(w, ReasonLine(s))
 	return nil
 }
 
-// cell renders one verdict for the table: "ok reject:AUDIENCE_MISMATCH".
+// ReasonLine says how much of a run's passing refusals were
+// reason-verified, and how many refusals named the wrong reason.
+func ReasonLine(s runner.Summary) string {
+	refusals := s.ReasonVerified + s.ReasonUnknown
+	line := fmt.Sprintf("refusals: %d of %d passing refusals reason-verified (%.1f %%), %d passed with the reason unknown, %d refused for the wrong reason",
+		s.ReasonVerified, refusals, 100*s.VerifiedShare(), s.ReasonUnknown, s.WrongReason)
+	return line
+}
+
+// cell renders one verdict for the table with the expectation's
+// provenance: "ok reject:AUDIENCE_MISMATCH [specified]"; a skip gives its
+// reason.
 func cell(r runner.Result) string {
-	mark := map[runner.Verdict]string{runner.Pass: "ok", runner.Fail: "FAIL", runner.Inconclusive: "INCONCLUSIVE", runner.Skipped: "skip"}[r.Verdict]
-	return mark + " " + r.Observed
+	if r.Verdict == runner.Skipped {
+		return "skip: " + strings.Join(strings.Fields(r.Why), " ")
+	}
+	mark := map[runner.Verdict]string{runner.Pass: "ok", runner.Fail: "FAIL", runner.WrongReason: "WRONG-REASON", runner.Inconclusive: "INCONCLUSIVE"}[r.Verdict]
+	out := mark + " " + r.Observed
+	if r.Verdict == runner.Pass && r.ReasonCheck == runner.ReasonNotRead {
+		out += " (reason unknown)"
+	}
+	if r.Provenance != "" {
+		out += " [" + string(r.Provenance) + "]"
+	}
+	return out
 }
 
 // WriteMatrix writes the scenario × outcome matrix as Markdown, grouped by

@@ -64,6 +64,24 @@ func (row *matrixRow) expected(cols []column) string {
 	return ""
 }
 
+// expectedByProfile is the row's expectation under each profile, from the
+// first column of that profile that ran the scenario.
+func (row *matrixRow) expectedByProfile(cols []column, profiles []scenario.Profile) []htmlExpect {
+	out := make([]htmlExpect, len(profiles))
+	for i, p := range profiles {
+		for _, c := range cols {
+			if r := row.Cells[c.Key]; r != nil && c.Profile == p {
+				out[i] = htmlExpect{Text: r.Expected, Provenance: string(r.Provenance), Source: r.Source}
+				break
+			}
+		}
+		if out[i].Text == "" {
+			out[i].Text = "–"
+		}
+	}
+	return out
+}
+
 // differs reports whether the columns disagree on the row (observed
 // outcome or verdict).
 func (m matrix) differs(row *matrixRow) bool {

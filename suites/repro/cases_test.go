@@ -13,6 +13,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/samlharness/samlharness/fixtures"
+	"github.com/samlharness/samlharness/sp"
 	"github.com/samlharness/samlharness/sp/diagnose"
 	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
@@ -101,8 +102,8 @@ func diagnoseReplay(ctx SpecContext, c scenario.Case, p scenario.Profile) *diagn
 	Expect(err).NotTo(HaveOccurred())
 
 	wsID := strings.TrimPrefix(env.Vars["providerId"], "saml.workspace-")
-	config := getJSON(env.Site.SPBase + "/api/workspaces/" + wsID + "/sso")
-	ws := getJSON(env.Site.SPBase + "/api/workspaces/" + wsID)
+	config := getJSON(env.Site.SPBase+"/api/workspaces/"+wsID+"/sso", env.Admin)
+	ws := getJSON(env.Site.SPBase+"/api/workspaces/"+wsID, env.Admin)
 	config["verifiedDomains"] = ws["verifiedDomains"]
 	raw, _ := json.Marshal(config)
 	cfg, err := diagnose.ParseConfig(raw)
@@ -112,8 +113,11 @@ func diagnoseReplay(ctx SpecContext, c scenario.Case, p scenario.Profile) *diagn
 	return diagnose.Diagnose(diagnose.Input{Config: cfg, Evidence: ev})
 }
 
-func getJSON(u string) map[string]any {
-	resp, err := http.Get(u)
+func getJSON(u string, admin *sp.AdminCredentials) map[string]any {
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	Expect(err).NotTo(HaveOccurred())
+	admin.Apply(req)
+	resp, err := http.DefaultClient.Do(req)
 	Expect(err).NotTo(HaveOccurred())
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)

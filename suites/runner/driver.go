@@ -52,6 +52,9 @@ type Plan struct {
 	Password    string
 	SignInEmail string // typed at the SP
 	Delivery    scenario.Delivery
+	// OtherSignInEmail is typed at the SP's sign-in to start the second
+	// workspace's sign-in (scenario.DeliverIntoOtherWorkspace).
+	OtherSignInEmail string
 }
 
 // Observation is what a user would have seen.
@@ -67,6 +70,10 @@ type Observation struct {
 	Message string `json:"message,omitempty"`
 	// Stage is where the flow stopped (or "app" on success).
 	Stage string `json:"stage"`
+	// Landed is the last place the browser was sent to: the end of the
+	// last redirect chain it followed (after a sign-in, the ACS's answer
+	// and the app), or the off-loopback URL the harness refused to visit.
+	Landed string `json:"landed,omitempty"`
 	// Evidence holds what a support engineer would look at.
 	Evidence Evidence `json:"evidence"`
 }
@@ -139,6 +146,8 @@ func (w *walk) run(ctx context.Context, plan Plan) Observation {
 			return *obs
 		}
 		return w.tile(ctx, plan)
+	case scenario.DeliverIntoOtherWorkspace:
+		return w.intoOtherWorkspace(ctx, plan)
 	}
 	obs := w.spInitiated(ctx, plan)
 	if plan.Delivery == scenario.DeliverOnce || !obs.Session || w.acsForm == nil {
@@ -163,9 +172,18 @@ func (w *walk) run(ctx context.Context, plan Plan) Observation {
 // spInitiated is the setup guide's flow: the SP's sign-in → the IdP → the
 // response delivered to the SP.
 func (w *walk) spInitiated(ctx context.Context, plan Plan) Observation {
-	req, obs := w.sp.start(ctx, w, plan)
+	r, obs := w.toIdP(ctx, plan)
 	if obs != nil {
 		return *obs
+	}
+	return w.atIdP(ctx, plan, r)
+}
+
+// toIdP starts the SP's sign-in and follows it to the IdP's first page.
+func (w *walk) toIdP(ctx context.Context, plan Plan) (*reply, *Observation) {
+	req, obs := w.sp.start(ctx, w, plan)
+	if obs != nil {
+		return nil, obs
 	}
 	var r *reply
 	var err error
@@ -175,9 +193,35 @@ func (w *walk) spInitiated(ctx context.Context, plan Plan) Observation {
 		r, err = w.follow(ctx, http.MethodGet, req.url, nil, "")
 	}
 	if err != nil {
-		return w.transport(StageIdPSSO, err)
+		o := w.transport(StageIdPSSO, err)
+		return nil, &o
 	}
-	return w.atIdP(ctx, plan, r)
+	return r, nil
+}
+
+// intoOtherWorkspace is a cross-tenant delivery: the plan's sign-in runs up
+// to the IdP's response, which is kept unposted; the same browser then
+// starts the second workspace's sign-in (same SP, same Redirect URL), whose
+// pending request replaces the first in the browser, and the first
+// workspace's response is posted into it.
+func (w *walk) intoOtherWorkspace(ctx context.Context, plan Plan) Observation {
+	if plan.OtherSignInEmail == "" {
+		return w.stopAt(StageSPSignIn, ReasonUnexpectedPage, "the target gave no sign-in email for the second workspace")
+	}
+	r, obs := w.toIdP(ctx, plan)
+	if obs != nil {
+		return *obs
+	}
+	acs, form, obs := w.throughIdP(ctx, plan, r)
+	if obs != nil {
+		return *obs
+	}
+	other := plan
+	other.SignInEmail = plan.OtherSignInEmail
+	if _, obs := w.sp.start(ctx, w, other); obs != nil {
+		return *obs
+	}
+	return w.deliver(ctx, acs, form)
 }
 
 // tile clicks the app's Okta tile (IdP-initiated).
@@ -189,45 +233,58 @@ func (w *walk) tile(ctx context.Context, plan Plan) Observation {
 	return w.atIdP(ctx, plan, r)
 }
 
-// atIdP handles Okta's pages: the sign-in form when asked, then the
-// auto-submitting form, delivered to wherever it posts, or an error page.
+// atIdP handles Okta's pages and delivers the response to wherever its
+// form posts.
 func (w *walk) atIdP(ctx context.Context, plan Plan, r *reply) Observation {
+	acs, form, obs := w.throughIdP(ctx, plan, r)
+	if obs != nil {
+		return *obs
+	}
+	return w.deliver(ctx, acs, form)
+}
+
+// throughIdP handles Okta's pages: the sign-in form when asked, then the
+// auto-submitting form, whose target and fields it returns unposted. An
+// error page, or the Redirect binding taking the browser straight to the
+// SP (whose answer it reads), ends the flow with an observation.
+func (w *walk) throughIdP(ctx context.Context, plan Plan, r *reply) (string, url.Values, *Observation) {
+	stop := func(o Observation) (string, url.Values, *Observation) { return "", nil, &o }
 	if w.sp.atSP(r.url) {
-		return w.sp.answered(ctx, w, r) // the Redirect binding took the browser to the SP
+		return stop(w.sp.answered(ctx, w, r)) // the Redirect binding took the browser to the SP
 	}
 	p, err := parsePage(r.body)
 	if err != nil {
-		return w.stopAt(StageIdPLogin, ReasonUnexpectedPage, "unreadable IdP page: "+err.Error())
+		return stop(w.stopAt(StageIdPLogin, ReasonUnexpectedPage, "unreadable IdP page: "+err.Error()))
 	}
 	if f, ok := p.formByID("form-signin"); ok {
 		if r, err = w.submitOktaSignIn(ctx, r, f, plan); err != nil {
-			return w.loginFailure(err)
+			return stop(w.loginFailure(err))
 		}
 		if w.sp.atSP(r.url) {
-			return w.sp.answered(ctx, w, r)
+			return stop(w.sp.answered(ctx, w, r))
 		}
 		if p, err = parsePage(r.body); err != nil {
-			return w.stopAt(StageIdPSSO, ReasonUnexpectedPage, "unreadable IdP page: "+err.Error())
+			return stop(w.stopAt(StageIdPSSO, ReasonUnexpectedPage, "unreadable IdP page: "+err.Error()))
 		}
 		if _, again := p.formByID("form-signin"); again {
-			return w.stopAt(StageIdPLogin, ReasonIdPLoginFailed, p.title())
+			return stop(w.stopAt(StageIdPLogin, ReasonIdPLoginFailed, p.title()))
 		}
 	}
 	switch p.attrOf("data-okta-error") {
 	case "app-not-assigned":
-		return w.stopAt(StageIdPSSO, ReasonIdPAppNotAssigned, p.title())
+		return stop(w.stopAt(StageIdPSSO, ReasonIdPAppNotAssigned, p.title()))
 	case "bad-saml-request":
-		return w.stopAt(StageIdPSSO, ReasonIdPBadRequest, p.title())
+		return stop(w.stopAt(StageIdPSSO, ReasonIdPBadRequest, p.title()))
 	}
 	f, ok := p.formByID("appForm")
 	if !ok {
-		return w.pageStop(StageIdPSSO, r)
+		return stop(w.pageStop(StageIdPSSO, r))
 	}
 	action, err := r.url.Parse(f.Action)
 	if err != nil {
-		return w.stopAt(StageIdPSSO, ReasonUnexpectedPage, "bad ACS form action")
+		return stop(w.stopAt(StageIdPSSO, ReasonUnexpectedPage, "bad ACS form action"))
 	}
-	return w.deliver(ctx, action.String(), url.Values(f.Fields))
+	return action.String(), url.Values(f.Fields), nil
 }
 
 // errBadFormAction: Okta's sign-in form posts somewhere that is not a URL.
@@ -309,8 +366,10 @@ func (w *walk) do(ctx context.Context, method, target string, body io.Reader, co
 }
 
 // follow performs method on target and follows redirects (as GETs) up to a
-// bound, returning the final answer.
+// bound, returning the final answer. Where the chain ended (or the hop
+// the harness refused) is the observation's Landed.
 func (w *walk) follow(ctx context.Context, method, target string, body io.Reader, contentType string) (*reply, error) {
+	w.obs.Landed = target
 	r, err := w.do(ctx, method, target, body, contentType)
 	for hops := 0; err == nil && isRedirect(r.status); hops++ {
 		if hops == 10 {
@@ -320,6 +379,7 @@ func (w *walk) follow(ctx context.Context, method, target string, body io.Reader
 		if perr != nil {
 			return nil, fmt.Errorf("bad redirect Location: %w", perr)
 		}
+		w.obs.Landed = loc.String()
 		r, err = w.do(ctx, http.MethodGet, loc.String(), nil, "")
 	}
 	return r, err

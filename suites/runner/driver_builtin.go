@@ -121,9 +121,11 @@ func (workspaceSP) answered(ctx context.Context, w *walk, r *reply) Observation 
 	return atApp(ctx, w)
 }
 
-// atApp opens the app the way a user would and reads who is signed in.
+// atApp opens the app the way a user would — the handler page's script
+// goes to /app, whatever the RelayState says — follows where the app sends
+// the browser (Observation.Landed) and reads who is signed in.
 func atApp(ctx context.Context, w *walk) Observation {
-	r, err := w.do(ctx, http.MethodGet, w.site.SPBase+"/app", nil, "")
+	r, err := w.follow(ctx, http.MethodGet, w.site.SPBase+"/app", nil, "")
 	if err != nil {
 		return w.transport(StageApp, err)
 	}

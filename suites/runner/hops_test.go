@@ -60,7 +60,8 @@ func TestForeignDriverRefusesHopsOffLoopback(t *testing.T) {
 		if obs.Session || obs.Reason != string(ReasonNotLoopback) || obs.Stage != c.stage || !strings.Contains(obs.Message, c.where) {
 			t.Errorf("%s: %+v, want %s at %s naming %s", c.path, obs, ReasonNotLoopback, c.stage, c.where)
 		}
-		verdict, why := judgeForeign(scenario.Rejects("AUDIENCE_MISMATCH"), obs, "alice@acme.test", nil, true)
+		j := judgeForeign(scenario.Rejects("AUDIENCE_MISMATCH"), obs, "alice@acme.test", nil, true)
+		verdict, why := j.verdict, j.why
 		if verdict != Fail || !strings.Contains(why, "off loopback") {
 			t.Errorf("%s: judged %s (%s), want a failure naming the hop", c.path, verdict, why)
 		}

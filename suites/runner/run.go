@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/samlharness/samlharness/sp"
 	"github.com/samlharness/samlharness/suites/scenario"
 )
 
@@ -31,8 +32,11 @@ type Target interface {
 
 // Env is one prepared environment.
 type Env struct {
-	Site Site
-	Plan Plan
+	// Admin, when set, signs a request in to the built-in SP's admin API
+	// (Admin.Apply(req) adds its session cookie and CSRF header).
+	Admin *sp.AdminCredentials
+	Site  Site
+	Plan  Plan
 	// Identity is the email a successful sign-in must show.
 	Identity string
 	// Vars fill expectation placeholders ({spEntityId}, ...).
@@ -71,40 +75,66 @@ type Options struct {
 	// flight are stopped and failed with reason MEMORY (default
 	// DefaultMemoryLimit; negative: no limit).
 	MemoryLimit int64
+	// NoTwins turns twin controls off: refusals then lean on the profile's
+	// control alone (for measuring what twins cost; see twin.go).
+	NoTwins bool
 
 	watch *memoryWatch
 }
 
 // Result is the verdict on one scenario under one profile.
 type Result struct {
-	ID       string            `json:"id"`
-	Title    string            `json:"title"`
-	Category string            `json:"category"`
-	Profile  scenario.Profile  `json:"profile"`
-	Target   string            `json:"target"`
-	Expected string            `json:"expected"`
-	Observed string            `json:"observed"`
-	Reason   string            `json:"reason"`
-	Message  string            `json:"message,omitempty"`
-	Stage    string            `json:"stage,omitempty"`
-	Identity string            `json:"identity,omitempty"`
-	Pass     bool              `json:"pass"`
-	Verdict  Verdict           `json:"verdict"`
-	Why      string            `json:"why,omitempty"`
-	Labels   []string          `json:"labels"`
-	Evidence *Evidence         `json:"evidence,omitempty"`
-	Elapsed  time.Duration     `json:"-"`
-	Expect   scenario.Expect   `json:"-"`
-	Vars     map[string]string `json:"-"`
+	ID       string           `json:"id"`
+	Title    string           `json:"title"`
+	Category string           `json:"category"`
+	Profile  scenario.Profile `json:"profile"`
+	Target   string           `json:"target"`
+	Expected string           `json:"expected"`
+	Observed string           `json:"observed"`
+	Reason   string           `json:"reason"`
+	Message  string           `json:"message,omitempty"`
+	Stage    string           `json:"stage,omitempty"`
+	Identity string           `json:"identity,omitempty"`
+	Pass     bool             `json:"pass"`
+	Verdict  Verdict          `json:"verdict"`
+	Why      string           `json:"why,omitempty"`
+	// ReasonCheck, for a refusal, says whether its reason was verified
+	// against the expectation, was another (wrong), or could not be read
+	// (unknown).
+	ReasonCheck ReasonCheck `json:"reasonCheck,omitempty"`
+	// Provenance and Source are what the expectation rests on (see
+	// scenario.Expect).
+	Provenance scenario.Provenance `json:"provenance,omitempty"`
+	Source     string              `json:"source,omitempty"`
+	// Control names the control a refusal leans on: "control" (the
+	// profile's valid login) or "twin:<hash>" (the scenario's
+	// configuration without its faults); ControlPass says whether it
+	// signed the genuine user in.
+	Control     string            `json:"control,omitempty"`
+	ControlPass *bool             `json:"controlPass,omitempty"`
+	Labels      []string          `json:"labels"`
+	Evidence    *Evidence         `json:"evidence,omitempty"`
+	Elapsed     time.Duration     `json:"-"`
+	Expect      scenario.Expect   `json:"-"`
+	Vars        map[string]string `json:"-"`
 }
 
 // Summary counts verdicts.
 type Summary struct {
-	Total        int `json:"total"`
-	Passed       int `json:"passed"`
+	Total  int `json:"total"`
+	Passed int `json:"passed"`
+	// Failed counts every result that broke its expectation, refusals for
+	// the wrong reason included.
 	Failed       int `json:"failed"`
 	Inconclusive int `json:"inconclusive"`
 	Skipped      int `json:"skipped"`
+	// WrongReason is the part of Failed refused for another reason than
+	// the expected one.
+	WrongReason int `json:"wrongReason"`
+	// ReasonVerified and ReasonUnknown split the passing refusals: the
+	// reason read matched the expectation, or none could be read.
+	ReasonVerified int `json:"reasonVerified"`
+	ReasonUnknown  int `json:"reasonUnknown"`
 }
 
 // Report is a whole run.
@@ -113,14 +143,27 @@ type Report struct {
 	Profiles []scenario.Profile          `json:"profiles"`
 	Seed     uint64                      `json:"seed"`
 	Controls map[scenario.Profile]string `json:"controls"`
-	Summary  Summary                     `json:"summary"`
-	Results  []Result                    `json:"results"`
-	Elapsed  time.Duration               `json:"-"`
+	// Twins are the twin controls that ran (Result.Control names one),
+	// by profile and name.
+	Twins   []TwinResult  `json:"twins,omitempty"`
+	Summary Summary       `json:"summary"`
+	Results []Result      `json:"results"`
+	Elapsed time.Duration `json:"-"`
 }
 
 // OK reports whether every scenario met its expectation.
 func (r Report) OK() bool {
 	return r.Summary.Failed == 0 && r.Summary.Inconclusive == 0
+}
+
+// VerifiedShare is the share of passing refusals whose reason was verified
+// (1 when there is none).
+func (s Summary) VerifiedShare() float64 {
+	n := s.ReasonVerified + s.ReasonUnknown
+	if n == 0 {
+		return 1
+	}
+	return float64(s.ReasonVerified) / float64(n)
 }
 
 // Run drives every scenario under every profile against target. Results
@@ -168,6 +211,10 @@ func Run(ctx context.Context, target Target, opts Options) Report {
 		}
 	}
 	results := make([]Result, len(jobs))
+	var tw *twins
+	if !opts.NoTwins {
+		tw = newTwins()
+	}
 	var (
 		wg         sync.WaitGroup
 		progressMu sync.Mutex
@@ -178,7 +225,7 @@ func Run(ctx context.Context, target Target, opts Options) Report {
 		go func() {
 			defer wg.Done()
 			for j := range work {
-				r := runOne(ctx, target, j.sc, j.p, opts, controlOK[j.p])
+				r := runOne(ctx, target, j.sc, j.p, opts, controlOK[j.p], tw)
 				results[j.i] = r
 				if opts.Progress != nil {
 					progressMu.Lock()
@@ -195,6 +242,11 @@ func Run(ctx context.Context, target Target, opts Options) Report {
 	wg.Wait()
 
 	rep.Results = results
+	if tw != nil {
+		if t := tw.results(); len(t) > 0 {
+			rep.Twins = t
+		}
+	}
 	rep.Summary = Summarize(results)
 	rep.Elapsed = time.Since(start)
 	return rep
@@ -210,10 +262,21 @@ func Summarize(results []Result) Summary {
 			s.Passed++
 		case Fail:
 			s.Failed++
+		case WrongReason:
+			s.Failed++
+			s.WrongReason++
 		case Inconclusive:
 			s.Inconclusive++
 		case Skipped:
 			s.Skipped++
+		}
+		if r.Verdict == Pass {
+			switch r.ReasonCheck {
+			case ReasonVerified:
+				s.ReasonVerified++
+			case ReasonNotRead:
+				s.ReasonUnknown++
+			}
 		}
 	}
 	return s
@@ -228,11 +291,12 @@ func Control(ctx context.Context, target Target, p scenario.Profile, opts Option
 
 // RunScenario runs one scenario under one profile; controlOK says whether the
 // control login passed in this run (without it refusals are inconclusive).
+// It runs no twin controls (Run does); a refusal leans on the control.
 func RunScenario(ctx context.Context, target Target, sc scenario.Scenario, p scenario.Profile, opts Options, controlOK bool) Result {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 20 * time.Second
 	}
-	return runOne(ctx, target, sc, p, opts, controlOK)
+	return runOne(ctx, target, sc, p, opts, controlOK, nil)
 }
 
 // scenarioSeed derives a per-scenario seed so each scenario's IDs do not
@@ -245,12 +309,14 @@ func scenarioSeed(seed uint64, id string, p scenario.Profile) uint64 {
 
 // runOne prepares, drives and judges one scenario. A panic or a hang in the
 // target is a failed scenario, never a crashed runner.
-func runOne(ctx context.Context, target Target, sc scenario.Scenario, p scenario.Profile, opts Options, controlOK bool) (res Result) {
+func runOne(ctx context.Context, target Target, sc scenario.Scenario, p scenario.Profile, opts Options, controlOK bool, tw *twins) (res Result) {
 	exp := sc.Expect[p]
 	res = Result{
 		ID: sc.ID, Title: sc.Title, Category: string(sc.Category), Profile: p, Target: target.Name(),
 		Expected: exp.String(), Labels: sc.Labels(), Expect: exp,
+		Provenance: exp.Provenance, Source: exp.Source,
 	}
+	outer := ctx
 	start := time.Now()
 	defer func() {
 		res.Elapsed = time.Since(start)
@@ -272,13 +338,21 @@ func runOne(ctx context.Context, target Target, sc scenario.Scenario, p scenario
 		res.Verdict, res.Observed, res.Why = Fail, ObservedSetupError, "could not prepare the scenario: "+err.Error()
 		return res
 	}
-	if env.Close != nil {
-		defer env.Close()
+	closed := false
+	closeEnv := func() {
+		if !closed && env.Close != nil {
+			closed = true
+			env.Close()
+		}
 	}
+	defer closeEnv()
 	res.Vars = env.Vars
 	if env.Expect.Outcome != "" {
 		exp = env.Expect
 		res.Expected, res.Expect = exp.String(), exp
+		if exp.Provenance != "" {
+			res.Provenance, res.Source = exp.Provenance, exp.Source
+		}
 	}
 	if env.Skip != "" {
 		res.Verdict, res.Observed, res.Why = Skipped, ObservedSkipped, env.Skip
@@ -301,13 +375,36 @@ func runOne(ctx context.Context, target Target, sc scenario.Scenario, p scenario
 	}
 	res.Observed, res.Reason, res.Message, res.Stage, res.Identity = observed(obs), obs.Reason, obs.Message, obs.Stage, obs.Identity
 	res.Evidence = &obs.Evidence
+	var j judgement
 	if env.Foreign {
-		res.Verdict, res.Why = judgeForeign(exp, obs, env.Identity, env.Vars, controlOK)
+		j = judgeForeign(exp, obs, env.Identity, env.Vars, controlOK)
 	} else {
-		res.Verdict, res.Why = judge(exp, obs, env.Identity, env.Vars, controlOK)
+		j = judge(exp, obs, env.Identity, env.Vars, controlOK)
 	}
+	res.Verdict, res.Why, res.ReasonCheck = j.verdict, j.why, j.reason
 	if overMemory {
 		res.Verdict, res.Why = Fail, "the target used unbounded memory: "+obs.Message
+	}
+	if j.reason != "" && !overMemory {
+		// A refusal: name the control it leans on, and hold it to its twin.
+		// The scenario's environment is released first, so a twin that
+		// needs the target exclusively can run.
+		closeEnv()
+		res.Control, res.ControlPass = TwinControl, &controlOK
+		if twin, name, ok := twinOf(sc, p); ok && tw != nil && res.Verdict != Inconclusive {
+			t := tw.get(outer, target, name, twin, p, opts)
+			res.Control, res.ControlPass = name, &t.Pass
+			switch {
+			case !t.Pass:
+				res.Verdict = Inconclusive
+				res.Why = fmt.Sprintf("the twin control %s (this scenario's configuration without its faults) did not meet its expectation %s — %s; so this refusal proves nothing", name, t.Expected, t.Why)
+			case t.refused != "" && t.refused != exp.Reason:
+				// The configuration alone is refused: a refusal for another
+				// reason cannot be told apart from it.
+				res.Verdict = Inconclusive
+				res.Why = fmt.Sprintf("the twin control %s (this scenario's configuration without its faults) is refused for %s already, so a refusal expected for %s proves nothing", name, t.refused, exp.Reason)
+			}
+		}
 	}
 	res.Pass = res.Verdict == Pass
 	// Ephemeral ports change from run to run; reports name the two sites by

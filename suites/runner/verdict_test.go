@@ -29,7 +29,7 @@ func TestJudge(t *testing.T) {
 			Observation{Session: true, Identity: "ALICE@acme.test"}, true, Pass, ""},
 		{"reject met with exact message", scenario.RejectsWith("AUDIENCE_MISMATCH", scenario.MsgAudience), refused, true, Pass, ""},
 		{"reject but accepted", scenario.Rejects("AUDIENCE_MISMATCH"), session, true, Fail, "the SP signed in"},
-		{"reject for the wrong reason", scenario.Rejects("EXPIRED"), refused, true, Fail, "wrong reason"},
+		{"reject for the wrong reason", scenario.Rejects("EXPIRED"), refused, true, WrongReason, "wrong reason"},
 		{"reject with a different message", scenario.RejectsWith("AUDIENCE_MISMATCH", "INVALID_IDP_RESPONSE : other"), refused, true, Fail, "message differs"},
 		{"reject without a control is inconclusive", scenario.Rejects("AUDIENCE_MISMATCH"), refused, false, Inconclusive, "control"},
 		{"an acceptance stays a failure without a control", scenario.Rejects("AUDIENCE_MISMATCH"), session, false, Fail, ""},
@@ -38,7 +38,8 @@ func TestJudge(t *testing.T) {
 		c := c
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			got, why := judge(c.exp, c.obs, "alice@acme.test", vars, c.controlOK)
+			j := judge(c.exp, c.obs, "alice@acme.test", vars, c.controlOK)
+			got, why := j.verdict, j.why
 			if got != c.want {
 				t.Fatalf("verdict %s (%s), want %s", got, why, c.want)
 			}
@@ -56,5 +57,24 @@ func TestObserved(t *testing.T) {
 	}
 	if got := observed(Observation{Reason: "REPLAY"}); got != "reject:REPLAY" {
 		t.Errorf("observed = %q", got)
+	}
+}
+
+// The built-in SP names every refusal's reason: a refusal is verified or
+// wrong, never unknown.
+func TestJudgeReasonCheckBuiltin(t *testing.T) {
+	t.Parallel()
+	refused := Observation{Reason: "AUDIENCE_MISMATCH", Stage: StageSignIn}
+	if j := judge(scenario.Rejects("AUDIENCE_MISMATCH"), refused, "alice@acme.test", nil, true); j.verdict != Pass || j.reason != ReasonVerified {
+		t.Errorf("matching reason: %s/%s", j.verdict, j.reason)
+	}
+	if j := judge(scenario.Rejects("EXPIRED"), refused, "alice@acme.test", nil, true); j.verdict != WrongReason || j.reason != ReasonWrong || !j.verdict.IsFailure() {
+		t.Errorf("other reason: %s/%s", j.verdict, j.reason)
+	}
+	if j := judge(scenario.Rejects("EXPIRED"), Observation{Stage: StageSignIn}, "alice@acme.test", nil, true); j.reason != ReasonWrong {
+		t.Errorf("no reason from the built-in SP: %s, want wrong", j.reason)
+	}
+	if j := judge(scenario.Accepts(), Observation{Session: true, Identity: "alice@acme.test"}, "alice@acme.test", nil, true); j.reason != "" {
+		t.Errorf("an acceptance has a reason check %q", j.reason)
 	}
 }

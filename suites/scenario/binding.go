@@ -24,7 +24,7 @@ func init() {
 		b("saml-response-duplicated-parameter", "Two SAMLResponse parameters in one POST", malformed, F("duplicate-param")).Covering("binding-duplicate-param"),
 		b("response-on-redirect-binding", "A Response sent on the HTTP-Redirect binding (forbidden for responses)", Both(Rejects(sp.ReasonBindingUnsupported)), F("redirect-binding")).Covering("binding-response-via-redirect"),
 		b("deflate-bomb-on-redirect-binding", "A deflate bomb on the HTTP-Redirect binding", Both(Rejects(sp.ReasonBindingUnsupported)), F("deflate-bomb")).Covering("deflate-bomb-redirect"),
-		b("relaystate-absolute-url", "RelayState replaced by an absolute URL of another site (never followed)", Both(Accepts()),
+		b("relaystate-absolute-url", "RelayState replaced by an absolute URL of another site (never followed)", Both(Accepts().OnSP()),
 			F("relaystate", "value", "https://evil.example/")).Covering("relaystate-open-redirect"),
 		b("saml-response-deflated-on-post", "A DEFLATE-compressed SAMLResponse on the POST binding (only Redirect deflates)", malformed,
 			F("deflate-on-post")).Covering("binding-base64-malformed", "deflate-bomb-redirect"),

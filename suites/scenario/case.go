@@ -73,6 +73,9 @@ type CaseSP struct {
 	IdentityProviderSignInURL string   `json:"identityProviderSignInUrl,omitempty"`
 	Domains                   []string `json:"domains,omitempty"`
 	Disabled                  bool     `json:"disabled,omitempty"`
+	// SecondWorkspace adds another workspace of the SP under the same SP
+	// entity ID, trusting the same-idp or an other-idp (SPSide's).
+	SecondWorkspace string `json:"secondWorkspace,omitempty"`
 }
 
 // CaseDiagnosis records what diagnose found in the customer's evidence.
@@ -97,7 +100,8 @@ func (c Case) Scenario() Scenario {
 		IdP: IdPSide{Settings: c.IdP.Settings, Faults: c.IdP.Faults, RotateCertificate: c.IdP.RotateCertificate,
 			SigningCertificate: c.IdP.SigningCertificate},
 		SP: SPSide{Certificates: c.SP.Certificates, IdentityProviderEntityID: c.SP.IdentityProviderEntityID,
-			IdentityProviderSignInURL: c.SP.IdentityProviderSignInURL, Domains: c.SP.Domains, Disabled: c.SP.Disabled},
+			IdentityProviderSignInURL: c.SP.IdentityProviderSignInURL, Domains: c.SP.Domains, Disabled: c.SP.Disabled,
+			SecondWorkspace: c.SP.SecondWorkspace},
 		User: c.User, SignInEmail: c.SignInEmail, Delivery: c.Delivery, Expect: c.Expect,
 	}
 }

@@ -130,12 +130,12 @@ func init() {
 		Scenario{
 			ID: "sign-in-email-domain-not-configured", Title: "Signing in with an email whose domain has no SSO configuration",
 			Category: CatConfiguration, Tags: []string{"area:workspace-policy"}, Refs: []string{"elevenlabs-okta-saml-sso.md"},
-			SignInEmail: "alice@unknown.test", Expect: Both(Rejects(ReasonSSONotConfigured)),
+			SignInEmail: "alice@unknown.test", Expect: Both(Rejects(sp.ReasonSSONotConfigured)),
 		},
 		Scenario{
 			ID: "allowed-domain-removed", Title: "The workspace's allowed SSO domains no longer include the users' domain",
 			Category: CatConfiguration, Tags: []string{"area:workspace-policy"}, Refs: []string{"elevenlabs-okta-saml-sso.md#field-mappings"},
-			SP: SPSide{Domains: []string{"acme-labs.test"}}, Expect: Both(Rejects(ReasonSSONotConfigured)),
+			SP: SPSide{Domains: []string{"acme-labs.test"}}, Expect: Both(Rejects(sp.ReasonSSONotConfigured)),
 		},
 		Scenario{
 			ID: "sso-provider-disabled", Title: "The workspace's SAML provider is disabled",

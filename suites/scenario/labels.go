@@ -59,6 +59,8 @@ var Tags = map[string]string{
 	"area:encryption":          "EncryptedAssertion",
 	"area:workspace-policy":    "the workspace's email and domain rules",
 	"area:idp":                 "the IdP refuses before the SP sees anything",
+	"area:multi-tenant":        "several workspaces of the SP under one SP entity ID and Redirect URL",
+	"area:relaystate":          "RelayState and where the browser lands after the sign-in",
 	"attack:xsw":               "XML signature wrapping",
 	"attack:forgery":           "content changed after signing, or signed by an untrusted key",
 	"attack:comment-injection": "text split by comments or CDATA to fool canonicalization",

@@ -15,9 +15,6 @@ const (
 	ReasonIdPNotFound DriverReason = "IDP_NOT_FOUND"
 	// ReasonNotFound: the SP answers 404 where the IdP posted.
 	ReasonNotFound DriverReason = "NOT_FOUND"
-	// ReasonSSONotConfigured: the workspace's sign-in page finds no SSO
-	// configuration for the email's domain.
-	ReasonSSONotConfigured DriverReason = "SSO_NOT_CONFIGURED"
 )
 
 // DriverReasons documents every driver-side reason code.
@@ -25,7 +22,6 @@ var DriverReasons = map[DriverReason]string{
 	ReasonIdPAppNotAssigned: "Okta refuses to sign a user in to an app they are not assigned to (403 App Not Assigned)",
 	ReasonIdPNotFound:       "the Identity Provider Sign-In URL points at a path the IdP does not serve (404)",
 	ReasonNotFound:          "the IdP posts to a path of the workspace that is not its Redirect URL (404)",
-	ReasonSSONotConfigured:  "the workspace's sign-in page has no SSO configuration for the email's domain",
 }
 
 // KnownReason reports whether code is an SP reason of sp.ReasonTable or a

@@ -68,6 +68,11 @@ type Expect struct {
 	// return. It may hold placeholders filled from the run's environment:
 	// {spEntityId}, {redirectUrl}, {idpEntityId}, {providerId}.
 	Message string `json:"message,omitempty"`
+	// LandsOnSP, on an acceptance, also requires that the browser ends the
+	// sign-in on the SP's own origin: the last page it was sent to after the
+	// response (the end of the redirect chain from the ACS and the app) is
+	// the SP's, not a URL the response carried (an open redirect).
+	LandsOnSP bool `json:"landsOnSP,omitempty"`
 	// Identity is the email the session must belong to on acceptance; empty
 	// means the signing-in user's own email. A session for any other identity
 	// (e.g. a forged NameID) fails the scenario whatever is expected.
@@ -100,6 +105,13 @@ func Rejects[R ~string](reason R) Expect { return Expect{Outcome: Reject, Reason
 // RejectsWith is Rejects with the exact Identity Platform message.
 func RejectsWith[R ~string](reason R, message string) Expect {
 	return Expect{Outcome: Reject, Reason: string(reason), Message: message}
+}
+
+// OnSP returns the expectation requiring the browser to end on the SP's
+// own origin (LandsOnSP).
+func (e Expect) OnSP() Expect {
+	e.LandsOnSP = true
+	return e
 }
 
 // Because returns the expectation with its provenance and source set.
@@ -186,13 +198,37 @@ type SPSide struct {
 	Domains []string
 	// Disabled turns the SAML provider off.
 	Disabled bool
+	// SecondWorkspace, when set, makes the SP serve a second workspace
+	// besides the scenario's own: another tenant under the same Service
+	// Provider Entity Id and Redirect URL (Identity Platform has one SP
+	// entity ID for every tenant and provider of a project when configured
+	// so), with its own verified domain and an enabled SAML configuration
+	// trusting SecondWorkspaceSameIdP or SecondWorkspaceOtherIdP. The
+	// scenario's own sign-in is unchanged: the twin of a scenario that
+	// delivers into the second workspace is a valid login in the first.
+	SecondWorkspace string
 }
+
+// The IdPs a second workspace may trust.
+const (
+	// SecondWorkspaceSameIdP: the second workspace trusts the same IdP as
+	// the first (its entity ID, sign-in URL and signing certificate), as two
+	// workspaces of one company connected to one Okta app do.
+	SecondWorkspaceSameIdP = "same-idp"
+	// SecondWorkspaceOtherIdP: the second workspace trusts another IdP (its
+	// own entity ID, sign-in URL and signing key), which the SP therefore
+	// also trusts, for that workspace only.
+	SecondWorkspaceOtherIdP = "other-idp"
+	// SecondWorkspaceDomain is the second workspace's verified and allowed
+	// SSO domain: an email on it is one the second workspace lets in.
+	SecondWorkspaceDomain = "globex.test"
+)
 
 // Changed reports whether the scenario needs a change of the SP's own
 // configuration, which a harness driving someone else's SP may not make.
 func (s SPSide) Changed() bool {
 	return len(s.Certificates) > 0 || s.IdentityProviderEntityID != "" ||
-		s.IdentityProviderSignInURL != "" || s.Domains != nil || s.Disabled
+		s.IdentityProviderSignInURL != "" || s.Domains != nil || s.Disabled || s.SecondWorkspace != ""
 }
 
 // Delivery says how the response reaches the SP.
@@ -215,7 +251,27 @@ const (
 	// DeliverUnsolicitedIntoPending clicks the Okta tile in a browser that
 	// has a pending SP-initiated sign-in.
 	DeliverUnsolicitedIntoPending Delivery = "unsolicited-into-pending"
+	// DeliverIntoOtherWorkspace signs in SP-initiated at the scenario's
+	// workspace up to the IdP's response, then, in the same browser, starts
+	// a sign-in at the second workspace (SPSide.SecondWorkspace) and posts
+	// the first workspace's unused response into it: same IdP session,
+	// same audience, same Redirect URL.
+	DeliverIntoOtherWorkspace Delivery = "into-other-workspace"
 )
+
+// Deliveries lists every delivery.
+var Deliveries = []Delivery{DeliverOnce, DeliverReplay, DeliverReplayNewRequest, DeliverIdPInitiated,
+	DeliverUnsolicitedIntoPending, DeliverIntoOtherWorkspace}
+
+// Valid reports whether d is one of Deliveries.
+func (d Delivery) Valid() bool {
+	for _, k := range Deliveries {
+		if k == d {
+			return true
+		}
+	}
+	return false
+}
 
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
@@ -242,7 +298,20 @@ func (s Scenario) Validate() error {
 			problems = append(problems, fmt.Sprintf("profile %s: outcome %q", p, e.Outcome))
 		case e.Outcome == Reject && e.Reason == "":
 			problems = append(problems, fmt.Sprintf("profile %s: rejection without a reason code", p))
+		case e.Outcome == Reject && e.LandsOnSP:
+			problems = append(problems, fmt.Sprintf("profile %s: a rejection cannot require where the browser lands", p))
 		}
+	}
+	if !s.Delivery.Valid() {
+		problems = append(problems, fmt.Sprintf("unknown delivery %q", s.Delivery))
+	}
+	switch s.SP.SecondWorkspace {
+	case "", SecondWorkspaceSameIdP, SecondWorkspaceOtherIdP:
+	default:
+		problems = append(problems, fmt.Sprintf("unknown second workspace %q (want %s or %s)", s.SP.SecondWorkspace, SecondWorkspaceSameIdP, SecondWorkspaceOtherIdP))
+	}
+	if s.Delivery == DeliverIntoOtherWorkspace && s.SP.SecondWorkspace == "" {
+		problems = append(problems, "delivery into-other-workspace needs SP.SecondWorkspace")
 	}
 	for _, t := range s.Tags {
 		if !knownTag(t) {

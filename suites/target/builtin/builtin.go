@@ -32,6 +32,9 @@ type Config struct {
 // run in parallel without sharing state.
 type Target struct {
 	cfg Config
+	// unsafeDisableSteps is set by this package's tests only (see
+	// WorldConfig.UnsafeDisableSteps).
+	unsafeDisableSteps []string
 }
 
 // New returns the built-in target.
@@ -51,11 +54,11 @@ func (b *Target) now() func() time.Time {
 // Prepare implements runner.Target: a World in the scenario's profile, then the
 // scenario's IdP and SP sides applied on top of the guide's configuration.
 func (b *Target) Prepare(ctx context.Context, sc scenario.Scenario, p scenario.Profile, seed uint64) (*runner.Env, error) {
-	w, err := NewWorld(WorldConfig{Now: b.now(), Seed: seed, Profile: sp.Profile(p)})
+	w, err := NewWorld(WorldConfig{Now: b.now(), Seed: seed, Profile: sp.Profile(p), UnsafeDisableSteps: b.unsafeDisableSteps})
 	if err != nil {
 		return nil, err
 	}
-	env := &runner.Env{Close: w.Close}
+	env := &runner.Env{Close: w.Close, Admin: &w.Admin}
 	vars := w.Vars()
 	if _, err := target.Apply(ctx, sc, worldIdP{w}, worldSP{w}, target.Adaptation{Vars: vars}); err != nil {
 		w.Close()
@@ -70,6 +73,15 @@ func (b *Target) Prepare(ctx context.Context, sc scenario.Scenario, p scenario.P
 			return nil, err
 		}
 	}
+	var other string
+	if kind := sc.SP.SecondWorkspace; kind != "" {
+		t, err := w.AddSecondWorkspace(kind, sp.Profile(p))
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("scenario %s: %w", sc.ID, err)
+		}
+		other = t.SignInEmail
+	}
 	userKey := target.UserKey(sc)
 	u, ok := w.Users[userKey]
 	if !ok {
@@ -81,7 +93,7 @@ func (b *Target) Prepare(ctx context.Context, sc scenario.Scenario, p scenario.P
 		email = u.Email
 	}
 	env.Site = w.Site()
-	env.Plan = runner.Plan{Username: u.Login, Password: demo.Password, SignInEmail: email, Delivery: sc.Delivery}
+	env.Plan = runner.Plan{Username: u.Login, Password: demo.Password, SignInEmail: email, Delivery: sc.Delivery, OtherSignInEmail: other}
 	env.Identity = u.Email
 	env.Vars = w.Vars()
 	return env, nil

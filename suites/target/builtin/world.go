@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/samlharness/samlharness/fixtures"
+	"github.com/samlharness/samlharness/internal/httpserve"
 	"github.com/samlharness/samlharness/mockidp"
 	"github.com/samlharness/samlharness/sp"
 	"github.com/samlharness/samlharness/suites/demo"
@@ -36,11 +37,19 @@ type WorldConfig struct {
 	// Configure, when false, leaves the workspace's SSO unconfigured (the
 	// caller configures it); when true the guide's configuration is applied.
 	Configure bool
+	// UnsafeDisableSteps is FOR TESTS ONLY (sp.Config's): checklist steps
+	// whose refusals the SP ignores, to show a scenario notices a missing
+	// protection.
+	UnsafeDisableSteps []string
 }
 
 // World is the mock Okta org and the workspace SP, listening on loopback and
 // wired together exactly as the setup guide says.
 type World struct {
+	// Admin is a signed-in session of the workspace admin (demo.AdminEmail)
+	// for the SP's admin HTTP API: Admin.Apply(req) adds its cookie and
+	// CSRF header.
+	Admin     sp.AdminCredentials
 	IdP       *mockidp.IdP
 	SP        *sp.Server
 	IdPURL    string
@@ -51,6 +60,7 @@ type World struct {
 	UserIDs   map[string]string // demo key → Okta user ID
 
 	appID     string
+	tenant    *Tenant // the second workspace, when a scenario adds one
 	now       func() time.Time
 	closeOnce sync.Once
 	sites     []*site
@@ -104,7 +114,7 @@ func NewWorld(cfg WorldConfig) (*World, error) {
 
 	idpCfg := mockidp.Config{Org: demo.Org, Now: cfg.Now, NewKey: keySequence(), AttackerKey: fixtures.Key(fixtures.KeyAttacker),
 		RotatedKey: fixtures.Key(fixtures.KeyIdPRotated), WeakKey: fixtures.Key(fixtures.KeyWeak1024), SpareKey: fixtures.Key(fixtures.KeySpare)}
-	spCfg := sp.Config{Now: cfg.Now}
+	spCfg := sp.Config{Now: cfg.Now, UnsafeDisableSteps: cfg.UnsafeDisableSteps}
 	if cfg.Seed != 0 {
 		idpCfg.IDs = mockidp.NewSeededIDs(cfg.Seed)
 		spCfg.Rand = newSeededReader(cfg.Seed ^ 0x5eed)
@@ -137,6 +147,12 @@ func NewWorld(cfg WorldConfig) (*World, error) {
 		return nil, fmt.Errorf("workspace: %w", err)
 	}
 	w.Workspace = ws
+	if err := svc.AddAdmin(ws.ID, demo.AdminEmail, ""); err != nil {
+		return nil, fmt.Errorf("workspace admin: %w", err)
+	}
+	if w.Admin, err = svc.AdminSession(demo.AdminEmail); err != nil {
+		return nil, fmt.Errorf("workspace admin: %w", err)
+	}
 	if cfg.Configure {
 		if _, err := svc.UpdateSSO(ws.ID, w.GuideSSO()); err != nil {
 			return nil, fmt.Errorf("workspace SSO: %w", err)
@@ -259,7 +275,7 @@ func (w *World) Site() runner.Site {
 
 // Vars fill expectation placeholders.
 func (w *World) Vars() map[string]string {
-	return map[string]string{
+	vars := map[string]string{
 		"spEntityId":  w.SPEntityID(),
 		"redirectUrl": w.RedirectURL(),
 		"idpEntityId": w.App.EntityID,
@@ -271,6 +287,11 @@ func (w *World) Vars() map[string]string {
 
 		"spEncryptionCertificate": w.SPEncryptionCertificatePEM(),
 	}
+	if t := w.tenant; t != nil {
+		vars["secondProviderId"] = t.ProviderID()
+		vars["secondIdpEntityId"] = t.App.EntityID
+	}
+	return vars
 }
 
 // listen serves h on a loopback address and returns its base URL. Ephemeral
@@ -293,15 +314,15 @@ func (w *World) listen(addr string, h http.Handler) (string, error) {
 			return s.url, nil
 		}
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := httpserve.Listen(addr)
 	if err != nil {
 		return "", err
 	}
 	s := &site{host: host, url: "http://" + ln.Addr().String(), pooled: port == "0"}
 	s.handler.Store(&h)
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = httpserve.NewServer(s, httpserve.Options{})
 	w.sites = append(w.sites, s)
-	go func() { _ = s.srv.Serve(ln) }() // ends with ErrServerClosed on Shutdown
+	go func() { _ = httpserve.Serve(s.srv, ln, 0) }() // ends with ErrServerClosed on Shutdown
 	return s.url, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/samlharness/samlharness/sp"
 	"github.com/samlharness/samlharness/suites/demo"
 	"github.com/samlharness/samlharness/suites/scenario"
 	"github.com/samlharness/samlharness/suites/target"
@@ -32,6 +33,8 @@ import (
 //     in the sign-in URL; without it the scenario is skipped.
 //   - Time edges of a millisecond need the SP's clock frozen with the
 //     harness's; on the wall clock they are skipped.
+//   - A second workspace of the SP (the cross-tenant scenarios) cannot be
+//     described by a target file; those scenarios are skipped.
 
 // encryptedAccepted are the encryption scenarios a foreign SP holding the
 // encryption key must accept.
@@ -43,6 +46,12 @@ var encryptedAccepted = map[string]bool{
 
 // skipReason returns why a foreign target cannot run sc, or "".
 func (x *Target) skipReason(sc scenario.Scenario, exp scenario.Expect) string {
+	if sc.SP.SecondWorkspace != "" {
+		if x.opts.InGo {
+			return fmt.Sprintf("needs a second workspace (tenant) of the SP under the same SP entity ID (SP.SecondWorkspace %s); a TargetSpec describes one SP configuration", sc.SP.SecondWorkspace)
+		}
+		return fmt.Sprintf("needs a second workspace (tenant) of the SP under the same SP entity ID (SP.SecondWorkspace %s); a target file describes one SP configuration and cannot add one", sc.SP.SecondWorkspace)
+	}
 	if target.NeedsSPConfig(sc) && x.spec.SPConfig == nil {
 		what := "a change of the SP's own configuration"
 		if !sc.SP.Changed() {
@@ -91,11 +100,8 @@ func (x *Target) adaptExpect(sc scenario.Scenario, exp scenario.Expect) scenario
 	return exp
 }
 
-// reasonSSONotConfigured is the built-in SP's sign-in page refusal. The
-// SP's reason table (sp.Reason) has no entry for it yet: its sign-in page
-// writes the code itself. TODO(lead): use sp.ReasonSSONotConfigured once
-// the SP's table lists it.
-const reasonSSONotConfigured = "SSO_NOT_CONFIGURED"
+// reasonSSONotConfigured is the built-in SP's sign-in page refusal.
+const reasonSSONotConfigured = string(sp.ReasonSSONotConfigured)
 
 // renamer maps the demo world's identities to the target's.
 func renamer(email, domain, otherDomain string) *strings.Replacer {

@@ -53,11 +53,11 @@ func (x *Target) ApplyAllowance(r runner.Result) runner.Result {
 	if !ok {
 		return r
 	}
-	switch r.Verdict {
-	case runner.Fail:
+	switch {
+	case r.Verdict.IsFailure():
 		r.Verdict, r.Pass = runner.Skipped, false
 		r.Why = fmt.Sprintf("%s%s (expected %s, observed %s)", Allowed, why, r.Expected, r.Observed)
-	case runner.Pass:
+	case r.Verdict == runner.Pass:
 		r.Verdict, r.Pass = runner.Fail, false
 		r.Why = fmt.Sprintf("stale allowance: %s now meets its expectation (%s); remove it from the target file's allow list (it said: %s)", r.ID, r.Expected, why)
 	}

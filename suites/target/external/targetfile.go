@@ -96,18 +96,28 @@ type SessionSpec struct {
 }
 
 // ErrorRules read the SP's reason for a refusal from the page it answered
-// the response with.
+// the response with. The file's own rules are tried first (Pattern, then
+// Map), then the named Preset's.
 type ErrorRules struct {
 	// Pattern's first capture group is the reason code itself.
 	Pattern string `json:"pattern,omitempty"`
 	// Map lists page texts and the reason each means, first match wins.
 	Map []ErrorRule `json:"map,omitempty"`
+	// Preset names ready rules for the SAML library the SP is built on
+	// (package presets: crewjam, gosaml2). Besides the preset's rules, a
+	// library text that names a family of reasons (gosaml2's "Unrecognized
+	// Issuer value": the Response's Issuer or an Assertion's) is read as
+	// that family: the reason is verified at the granularity the library
+	// reports it.
+	Preset string `json:"preset,omitempty"`
 }
 
-// ErrorRule maps a page text (regular expression) to a reason code.
+// ErrorRule maps a page text (regular expression) to a reason code, or to
+// a family of reasons when the text names either of several (Reasons).
 type ErrorRule struct {
-	Match  string `json:"match"`
-	Reason string `json:"reason"`
+	Match   string   `json:"match"`
+	Reason  string   `json:"reason,omitempty"`
+	Reasons []string `json:"reasons,omitempty"`
 }
 
 // UserSpec is the user the harness signs in as.
@@ -128,7 +138,7 @@ type compiledSpec struct {
 
 type compiledRule struct {
 	re     *regexp.Regexp
-	reason string
+	reason string // one reason, or a family joined by runner.ReasonSep
 }
 
 // LoadTargetFile reads a target file: JSON, or YAML when the name ends in
@@ -332,11 +342,19 @@ func compileSpec(spec TargetSpec) (*compiledSpec, error) {
 		}
 		for i, r := range c.Errors.Map {
 			re, err := regexp.Compile(r.Match)
-			if err != nil || r.Reason == "" {
-				problems = append(problems, fmt.Sprintf("errors.map[%d] needs a valid match pattern and a reason", i))
+			reason, rerr := ruleReason(r)
+			if err != nil || rerr != nil {
+				problems = append(problems, fmt.Sprintf("errors.map[%d] needs a valid match pattern and a reason (reason, or reasons for a family)", i))
 				continue
 			}
-			c.errorMap = append(c.errorMap, compiledRule{re, r.Reason})
+			c.errorMap = append(c.errorMap, compiledRule{re, reason})
+		}
+		if name := c.Errors.Preset; name != "" {
+			rules, err := presetRules(name)
+			if err != nil {
+				problems = append(problems, "errors.preset: "+err.Error())
+			}
+			c.errorMap = append(c.errorMap, rules...)
 		}
 	}
 	email := strings.TrimSpace(c.User.Email)
