@@ -32,8 +32,8 @@ func init() {
 			"time-idp-clock-behind-4m", "time-not-before-1m-ahead", "time-not-before-1ms-ahead", "time-not-on-or-after-now", "time-not-on-or-after-past",
 			"time-scd-not-before-present", "time-scd-not-on-or-after-now", "time-scd-not-on-or-after-past", "time-session-not-on-or-after-past",
 		},
-		"samlsp follows only a RelayState it issued (its tracked-request cookie), not an absolute URL the IdP sends": {
-			"relaystate-absolute-url",
+		"samlsp takes the RelayState as the key of a request it tracks (a cookie): a RelayState it did not issue fails the sign-in, whatever it holds": {
+			"relaystate-absolute-url", "relaystate-backslash-url", "relaystate-javascript-url", "relaystate-over-long", "relaystate-protocol-relative-url",
 		},
 	} {
 		for _, id := range ids {
