@@ -44,7 +44,13 @@ const exitsList = `exit codes:
 const exitsServe = `exit codes:
   0  stopped with Ctrl-C
   2  usage or bad input
-  3  setup could not be completed: a port in use, a file that cannot be written, a missing or
+  3  setup could not be completed: a port in use; one message names the cause and the fix
+`
+
+const exitsPeer = `exit codes:
+  0  stopped with Ctrl-C
+  2  usage or bad input: unknown flag, unknown peer
+  3  setup could not be completed: a port in use, a target file that cannot be written, an
      unusable IdP directory; one message names the cause and the fix
 `
 

@@ -41,11 +41,11 @@ func commands() []command {
 		{"list", "print the scenario catalogue (--json for the machine-readable form)",
 			"samlharness list [--filter TERMS] [--json] [--coverage] [--provenance KIND]", exitsList, listCmd, nil},
 		{"serve", "serve the mock Okta org and the workspace SP on loopback, wired together",
-			"samlharness serve [--sp ADDR] [--idp ADDR] [--profile P] [--unconfigured]", exitsServe, serveCmd, nil},
+			"samlharness serve [--sp ADDR] [--idp ADDR] [--profile P] [--admin EMAIL] [--unconfigured]", exitsServe, serveCmd, nil},
 		{"idp", "serve the mock IdP an external SP is configured against ('idp metadata' writes its metadata)",
 			"samlharness idp [--target FILE | --acs URL --audience ID] [--idp-dir DIR] [--idp ADDR]\n       samlharness idp metadata [--out FILE] [--idp-dir DIR] [--idp ADDR]", exitsIdP, idpCmd, nil},
 		{"peer", "serve a peer SP (crewjam-default, crewjam-hardened, gosaml2, gosaml2-hardened) as an external target",
-			"samlharness peer NAME [--addr ADDR] [--write-target FILE] [--config-hook] [--idp-dir DIR]", exitsServe, peerCmd, nil},
+			"samlharness peer NAME [--addr ADDR] [--write-target FILE] [--config-hook] [--idp-dir DIR]", exitsPeer, peerCmd, nil},
 		{"diagnose", "explain a customer's SSO failure from the workspace settings and a SAMLResponse or HAR (offline)",
 			"samlharness diagnose --config FILE (--response FILE | --har FILE) [flags]", exitsDiagnose, diagnoseCmd, nil},
 	}
@@ -91,6 +91,11 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, "\n"+exitsRun)
 }
 
+// subSummaries describe subcommands in their --help.
+var subSummaries = map[string]string{
+	"samlharness idp metadata": "write the mock IdP's metadata to configure your SP from (creates the IdP dir, with a free port, on first use)",
+}
+
 // isHelp reports whether arg asks for help.
 func isHelp(arg string) bool {
 	return arg == "-h" || arg == "-help" || arg == "--help"
@@ -128,7 +133,11 @@ func printHelp(c command, prefix []string, w io.Writer) {
 		text = rest
 	}
 	name := strings.TrimSpace("samlharness " + c.name + " " + strings.Join(prefix, " "))
-	fmt.Fprintf(w, "%s — %s\n\nusage: %s\n", name, c.summary, c.usage)
+	summary := c.summary
+	if sub, ok := subSummaries[name]; ok {
+		summary = sub
+	}
+	fmt.Fprintf(w, "%s — %s\n\nusage: %s\n", name, summary, c.usage)
 	if strings.TrimSpace(text) != "" {
 		fmt.Fprintf(w, "\nflags:\n%s", text)
 	}
