@@ -45,43 +45,43 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&targets, "target", "run against `TARGET`: a target file (JSON or YAML), peer:NAME (a peer SP started on loopback) or builtin; repeat for a matrix (default: builtin)")
 	htmlOut := fs.String("html", "", "write the scenario × target matrix with each failure's evidence as HTML to `FILE`")
 	mdOut := fs.String("markdown", "", "write the scenario × target matrix as Markdown to `FILE`")
-	idpAddr := fs.String("idp", hostedidp.DefaultIdPAddr, "loopback `address` of the mock IdP that targets are configured against")
-	idpDir := fs.String("idp-dir", defaultIdPDir, "`DIR` keeping the mock IdP's signing key and app identity (target files only)")
+	idpAddr := fs.String("idp", "", "loopback `address` of the mock IdP that targets are configured against (default: the address recorded in --idp-dir)")
+	idpDir := fs.String("idp-dir", hostedidp.DefaultDir(), "`DIR` of the mock IdP your SP was configured from (target files only; made by 'samlharness idp metadata'; $"+hostedidp.DirEnv+" overrides the default)")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return exitUsage
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "samlharness run: unexpected argument %q\n", fs.Arg(0))
-		return 2
+		return exitUsage
 	}
 	profiles := scenario.Profiles
 	if *profile != "all" {
 		p, err := scenario.ParseProfile(*profile)
 		if err != nil {
 			fmt.Fprintln(stderr, "samlharness run:", err)
-			return 2
+			return exitUsage
 		}
 		profiles = []scenario.Profile{p}
 	}
 	clock, err := parseAt(*at)
 	if err != nil {
 		fmt.Fprintln(stderr, "samlharness run:", err)
-		return 2
+		return exitUsage
 	}
 	list, err := scenario.Filter(catalogue(), *filter)
 	if err != nil {
 		fmt.Fprintln(stderr, "samlharness run:", err)
-		return 2
+		return exitUsage
 	}
 	if len(list) == 0 {
 		fmt.Fprintf(stderr, "samlharness run: the filter %q selects no scenario ('samlharness list' shows IDs, categories and labels)\n", *filter)
-		return 2
+		return exitUsage
 	}
 	if err := scenario.Check(list); err != nil {
 		fmt.Fprintln(stderr, "samlharness run:", err)
-		return 2
+		return exitUsage
 	}
 	if len(targets) > 0 || *htmlOut != "" || *mdOut != "" {
 		return runTargets(targetRun{
@@ -92,6 +92,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		}, stdout, stderr)
 	}
 
+	if err := checkReports(*jsonOut, *junitOut, "", ""); err != nil {
+		return setupFailed(stderr, "run", err)
+	}
 	// A run is a short batch job on a machine with memory to spare, and on
 	// two cores its throughput is bound by garbage collection: collect less
 	// often unless the user set GOGC (measured: catalogue 17% faster).
@@ -111,31 +114,34 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "[%3d/%d] %-12s %-17s %s → %s\n", done, total, r.Verdict, r.Profile, r.ID, r.Observed)
 		}
 	}
+	for _, p := range profiles {
+		if c := runner.Control(ctx, target, p, opts); c.Verdict != runner.Pass {
+			return setupFailed(stderr, "run", controlError(resolved{target: target}, p, c, true, clock, "", nil))
+		}
+	}
 	fmt.Fprintf(stderr, "running %d scenario(s) × %d profile(s) against %s (clock %s, seed %d)\n",
 		len(list), len(profiles), target.Name(), clock.Format(time.RFC3339), *seed)
 	rep := runner.Run(ctx, target, opts)
 
 	if err := report.WriteTable(stdout, rep); err != nil {
 		fmt.Fprintln(stderr, "samlharness run:", err)
-		return 1
+		return exitSetup
 	}
 	fmt.Fprintf(stderr, "finished in %s\n", rep.Elapsed.Round(time.Millisecond))
 	if *jsonOut != "" {
 		if err := writeFile(*jsonOut, func(w io.Writer) error { return report.WriteJSON(w, rep, *evidence) }); err != nil {
-			fmt.Fprintln(stderr, "samlharness run:", err)
-			return 1
+			return setupFailed(stderr, "run", &setupError{cause: "cannot write the --json report: " + err.Error(), fix: "pass --json a path in a directory you can write"})
 		}
 	}
 	if *junitOut != "" {
 		if err := writeFile(*junitOut, func(w io.Writer) error { return report.WriteJUnit(w, rep) }); err != nil {
-			fmt.Fprintln(stderr, "samlharness run:", err)
-			return 1
+			return setupFailed(stderr, "run", &setupError{cause: "cannot write the --junit report: " + err.Error(), fix: "pass --junit a path in a directory you can write"})
 		}
 	}
 	if !rep.OK() {
-		return 1
+		return exitFailed
 	}
-	return 0
+	return exitOK
 }
 
 // memoryLimitBytes turns --memory-limit (MiB, 0 for none) into

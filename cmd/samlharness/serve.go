@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -33,14 +34,27 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	unconfigured := fs.Bool("unconfigured", false, "leave the workspace's SSO empty, to walk through the setup guide yourself")
 	adminEmail := fs.String("admin", demo.AdminEmail, "the workspace admin's `email` (signs in with a password to Security & SSO)")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "samlharness serve: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if _, err := sp.ParseProfile(*profile); err != nil {
+		fmt.Fprintln(stderr, "samlharness serve:", err)
+		return exitUsage
 	}
 	w, err := builtin.NewWorld(builtin.WorldConfig{
 		SPAddr: *spAddr, IdPAddr: *idpAddr, Profile: sp.Profile(*profile), Configure: !*unconfigured,
 	})
 	if err != nil {
-		fmt.Fprintln(stderr, "samlharness serve:", err)
-		return 1
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return setupFailed(stderr, "serve", &setupError{
+				cause: fmt.Sprintf("cannot listen: %v (another samlharness serve?)", err),
+				fix:   "stop the other process, or pass --sp 127.0.0.1:0 --idp 127.0.0.1:0 to pick free ports",
+			})
+		}
+		return setupFailed(stderr, "serve", err)
 	}
 	defer w.Close()
 	password, err := newAdminPassword()
@@ -48,14 +62,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = w.SP.AddAdmin(w.Workspace.ID, *adminEmail, password)
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "samlharness serve: workspace admin:", err)
-		return 1
+		return setupFailed(stderr, "serve", fmt.Errorf("workspace admin: %w", err))
 	}
 	printWorld(stdout, w, !*unconfigured)
 	printAdmin(stdout, w, *adminEmail, password)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "\nstopping")
-	return 0
+	return exitOK
 }
 
 // printWorld prints the URLs to open and the credentials, in the words of

@@ -27,21 +27,22 @@ func freeAddr(t *testing.T) string {
 }
 
 // The external workflow end to end: the IdP's metadata first, an SP
-// configured from it, then `run --target FILE` with every report.
+// configured from it, then `run --target FILE` with every report. No
+// --idp anywhere: the address recorded in the IdP dir is the one both use.
 func TestRunTargetFile(t *testing.T) {
 	dir := t.TempDir()
-	idpDir, addr := filepath.Join(dir, "idp"), freeAddr(t)
+	idpDir := filepath.Join(dir, "idp")
 	var md1, errb bytes.Buffer
-	if code := realMain([]string{"idp", "metadata", "--idp", addr, "--idp-dir", idpDir}, &md1, &errb); code != 0 {
+	if code := realMain([]string{"idp", "metadata", "--idp-dir", idpDir}, &md1, &errb); code != 0 {
 		t.Fatalf("idp metadata exited %d: %s", code, errb.String())
 	}
 	var md2 bytes.Buffer
-	if code := realMain([]string{"idp", "metadata", "--idp", addr, "--idp-dir", idpDir}, &md2, &errb); code != 0 || !bytes.Equal(md1.Bytes(), md2.Bytes()) {
+	if code := realMain([]string{"idp", "metadata", "--idp-dir", idpDir}, &md2, &errb); code != 0 || !bytes.Equal(md1.Bytes(), md2.Bytes()) {
 		t.Fatal("the metadata changed between two calls")
 	}
 
 	at := time.Date(2026, 1, 15, 9, 30, 0, 0, time.UTC)
-	idp, err := hostedidp.OpenHostedIdP(hostedidp.HostedIdPConfig{Dir: idpDir, Addr: addr})
+	idp, err := hostedidp.OpenHostedIdP(hostedidp.HostedIdPConfig{Dir: idpDir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestRunTargetFile(t *testing.T) {
 	var out bytes.Buffer
 	errb.Reset()
 	files := map[string]string{"json": "r.json", "junit": "r.xml", "html": "m.html", "markdown": "m.md"}
-	args := []string{"run", "--target", target, "--idp", addr, "--idp-dir", idpDir, "--at", at.Format(time.RFC3339),
+	args := []string{"run", "--target", target, "--idp-dir", idpDir, "--at", at.Format(time.RFC3339),
 		"--filter", "baseline,replay,!needs:sp-config", "--parallel", "4"}
 	for flag, name := range files {
 		args = append(args, "--"+flag, filepath.Join(dir, name))

@@ -1,25 +1,53 @@
 // Package ginkgospec adds the harness's conformance catalogue to any Ginkgo
 // suite: one spec per scenario and profile, judged like `samlharness run`
-// (a session for whom, controls, inconclusive when the control fails).
+// (a session for whom, with the control login first).
 //
-// An SP team registers its own in-process SP in a few lines:
+// An SP team registers its own in-process SP in a few lines (the complete,
+// runnable module is suites/ginkgospec/example):
 //
-//	var _ = ginkgospec.Register("my-sp", ginkgospec.InProcess(
-//		func(idpMetadata []byte, baseURL string) (http.Handler, external.TargetSpec, error) {
-//			h, err := myapp.New(myapp.Config{BaseURL: baseURL, IdPMetadata: idpMetadata})
-//			return h, external.TargetSpec{ /* sign-in URL, session oracle, user */ }, err
-//		}, time.Time{}),
-//		ginkgospec.Profiles(scenario.Strict))
+//	// One clock for the IdP and the SP: a fixed instant makes expiry edges
+//	// exact (give the SP the same: samlsp.Options.Clock or saml.TimeNow).
+//	var clock = time.Date(2026, 1, 15, 9, 30, 0, 0, time.UTC)
+//
+//	func mySP(idpMetadata []byte, baseURL string) (http.Handler, external.TargetSpec, error) {
+//		h, err := myapp.New(myapp.Config{BaseURL: baseURL, IdPMetadata: idpMetadata, Now: func() time.Time { return clock }})
+//		return h, external.TargetSpec{
+//			SP:      external.SPSpec{MetadataURL: baseURL + "/saml/metadata"},
+//			SignIn:  external.URLSpec{URL: baseURL + "/login"},
+//			Session: external.SessionSpec{URL: baseURL + "/whoami", Pattern: `signed in as (\S+)`},
+//			User:    external.UserSpec{Email: "alice@example.com"},
+//		}, err
+//	}
+//
+//	var _ = ginkgospec.Register("my-sp", ginkgospec.InProcess(mySP, clock),
+//		ginkgospec.ExcludeWorkspacePolicy())
 //
 // Register works at spec-tree construction (a package-level var or inside
 // a container); the target is built once, in a BeforeAll, and released
-// after the last spec. See example_suite_test.go for a complete suite.
+// after the last spec.
+//
+// The control login (a valid response, as the setup guide configures the
+// IdP) runs first: when it fails, the setup fails once with its reason —
+// and, when the SP refused on time, with a hint about the shared clock —
+// and no scenario runs, since no refusal could be judged.
+//
+// Scenarios labelled area:workspace-policy (WorkspacePolicyLabel) test the
+// built-in workspace's own rules (allowed email domains, users assigned to
+// the app, SSO per domain): a generic SP excludes them with
+// ExcludeWorkspacePolicy.
+//
+// Logs: InProcess sends the standard logger (which crewjam/saml's samlsp
+// uses for refused responses) to GinkgoWriter while the specs run, so it
+// is shown only for a failed spec or with -v; route your SP's own logger
+// there too (e.g. crewjam's ServiceProvider.Logger).
 package ginkgospec
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/samlharness/samlharness/internal/httpserve"
@@ -39,6 +67,19 @@ type config struct {
 	seed     uint64
 	timeout  time.Duration
 	allow    map[string]string
+	excludes []string
+}
+
+// WorkspacePolicyLabel labels the scenarios about the built-in workspace's
+// own policy (allowed email domains, app assignment, SSO per domain), which
+// a generic SP does not have.
+const WorkspacePolicyLabel = "area:workspace-policy"
+
+// ExcludeWorkspacePolicy leaves out the scenarios labelled
+// WorkspacePolicyLabel: the option for an SP that is not a multi-tenant
+// workspace with per-domain SSO. It combines with Filter.
+func ExcludeWorkspacePolicy() Option {
+	return func(c *config) { c.excludes = append(c.excludes, "!"+WorkspacePolicyLabel) }
 }
 
 // Option tunes Register.
@@ -81,12 +122,13 @@ func Register(name string, setup Setup, opts ...Option) bool {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	list, err := scenario.Filter(scenario.All(), cfg.filter)
+	expr := strings.Join(append([]string{cfg.filter}, cfg.excludes...), ",")
+	list, err := scenario.Filter(scenario.All(), expr)
 	Describe("SAML conformance: "+name, Ordered, ContinueOnFailure, func() {
 		if err != nil || len(list) == 0 {
 			It("selects scenarios", func() {
 				if err == nil {
-					err = fmt.Errorf("the filter %q selects no scenario", cfg.filter)
+					err = fmt.Errorf("the filter %q selects no scenario", expr)
 				}
 				Fail(err.Error())
 			})
@@ -108,6 +150,10 @@ func Register(name string, setup Setup, opts ...Option) bool {
 				r := runner.Control(ctx, target, p, runOpts)
 				controlOK[p] = r.Verdict == runner.Pass
 				AddReportEntry("control "+string(p), fmt.Sprintf("%s %s", r.Verdict, r.Why))
+				if !controlOK[p] {
+					// Once, here: every refusal below would prove nothing.
+					Fail(controlFailure(name, p, r, target))
+				}
 			}
 		})
 		for _, p := range cfg.profiles {
@@ -126,7 +172,7 @@ func Register(name string, setup Setup, opts ...Option) bool {
 				case allowed && r.Verdict == runner.Pass:
 					Fail(fmt.Sprintf("%s now meets its expectation: remove it from the allowed policy choices (%s)", sc.ID, why))
 				case allowed && r.Verdict.IsFailure():
-					Skip("policy choice: " + why)
+					Skip("allowed policy choice: " + why)
 				case r.Verdict == runner.Inconclusive:
 					Fail("inconclusive: " + r.Why)
 				case r.Verdict != runner.Pass:
@@ -151,6 +197,7 @@ type InProcessSP func(idpMetadata []byte, baseURL string) (http.Handler, externa
 // are skipped).
 func InProcess(build InProcessSP, at time.Time) Setup {
 	return func() (runner.Target, func(), error) {
+		quietLogs()
 		now := time.Now
 		if !at.IsZero() {
 			now = func() time.Time { return at }
@@ -185,11 +232,20 @@ func InProcess(build InProcessSP, at time.Time) Setup {
 			_ = srv.Close()
 			idp.Close()
 		}
-		x, err := external.New(spec, idp, external.Options{FrozenClock: !at.IsZero()})
+		if spec.SP.MetadataURL != "" {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			spec, err = external.ResolveMetadata(ctx, spec, now())
+			cancel()
+			if err != nil {
+				cleanup()
+				return nil, nil, err
+			}
+		}
+		x, err := external.New(spec, idp, external.Options{FrozenClock: !at.IsZero(), InGo: true})
 		if err != nil {
 			cleanup()
 			return nil, nil, err
 		}
-		return x, cleanup, nil
+		return &inProcess{Target: x, at: at}, cleanup, nil
 	}
 }

@@ -32,10 +32,6 @@ import (
 	"github.com/samlharness/samlharness/suites/demo"
 )
 
-// DefaultIdPAddr is where the hosted mock IdP serves unless told otherwise
-// (the same address as `samlharness serve`'s IdP).
-const DefaultIdPAddr = "127.0.0.1:7781"
-
 // ScenarioCookie is the cookie, on the IdP's host, that ties a browser to
 // the scenario it runs: the hosted IdP answers that browser's requests to
 // the published SSO URL with the scenario's own app (its settings, faults
@@ -57,10 +53,16 @@ type HostedIdPConfig struct {
 	// an SP configured once from the metadata keeps working across runs.
 	// Empty: nothing persists (the fixture key, for in-process tests).
 	Dir string
-	// Addr is the loopback address the IdP serves at (default
-	// DefaultIdPAddr). With port 0 the base URL is known only once Start
+	// Addr is the loopback address the IdP serves at. Empty: the address
+	// recorded in Dir (where the SP was told the IdP is), or, for a new
+	// Dir, a free loopback port chosen now and recorded; without Dir,
+	// 127.0.0.1:0. With port 0 the base URL is known only once Start
 	// listens.
 	Addr string
+	// Existing refuses to create a new IdP: Dir must already hold one
+	// (an error wrapping ErrNoIdP otherwise). A run uses it, so that a
+	// wrong --idp-dir is a refusal, not a run against an IdP no SP trusts.
+	Existing bool
 	// Now is the IdP's clock (default time.Now).
 	Now func() time.Time
 }
@@ -75,6 +77,10 @@ type hostedState struct {
 	EntityID    string    `json:"entityId"`
 	BaseURL     string    `json:"baseUrl"`
 	Created     time.Time `json:"created"`
+	// MetadataIssued is when the metadata was first handed out (written
+	// by `idp metadata`, served by `idp`, given to a peer): before that no
+	// SP can trust this IdP.
+	MetadataIssued *time.Time `json:"metadataIssued,omitempty"`
 }
 
 // HostedIdP is the mock Okta org an external SP trusts: one app whose
@@ -101,6 +107,7 @@ type HostedIdP struct {
 	srv      *http.Server
 	baseURL  string
 	stateErr error
+	state    hostedState
 }
 
 // phasedIDs is seeded while the org's stable objects are created (so the
@@ -123,11 +130,11 @@ func (p *phasedIDs) Uint64() uint64 {
 // and identity and builds the org. It does not listen: Metadata works
 // before Start, which is how `samlharness idp metadata` writes it.
 func OpenHostedIdP(cfg HostedIdPConfig) (*HostedIdP, error) {
-	if cfg.Addr == "" {
-		cfg.Addr = DefaultIdPAddr
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if err := resolveAddr(&cfg); err != nil {
+		return nil, err
 	}
 	host, port, err := net.SplitHostPort(cfg.Addr)
 	if err != nil {
@@ -194,6 +201,9 @@ func (h *HostedIdP) loadOrCreateKeys() (hostedState, error) {
 		}
 	}
 	if len(present) == 0 {
+		if h.cfg.Existing {
+			return hostedState{}, fmt.Errorf("%w in %s", ErrNoIdP, h.cfg.Dir)
+		}
 		return h.createKeys(paths, now)
 	}
 	if len(missing) > 0 {
@@ -353,12 +363,14 @@ func (h *HostedIdP) checkOrWriteState(st hostedState) error {
 	}
 	if h.Created {
 		st.AppID, st.AppName, st.ExternalKey, st.EntityID, st.BaseURL = h.app.ID, h.app.Name, h.app.ExternalKey, h.app.EntityID, h.baseURL
+		h.state = st
 		raw, err := json.MarshalIndent(st, "", "  ")
 		if err != nil {
 			return err
 		}
 		return writeNew(filepath.Join(h.cfg.Dir, hostedStateFile), append(raw, '\n'), 0o644)
 	}
+	h.state = st
 	if st.AppID != h.app.ID || st.ExternalKey != h.app.ExternalKey || st.AppName != h.app.Name {
 		return fmt.Errorf("IdP directory %s describes app %s (%s) but its seed now gives %s (%s): this harness version derives IDs differently; remove the directory and configure the SP again",
 			h.cfg.Dir, st.AppID, st.ExternalKey, h.app.ID, h.app.ExternalKey)

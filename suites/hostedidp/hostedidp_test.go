@@ -2,6 +2,7 @@ package hostedidp
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,5 +60,57 @@ func TestHostedIdPRefusesNonLoopback(t *testing.T) {
 		if _, err := OpenHostedIdP(HostedIdPConfig{Addr: addr}); err == nil {
 			t.Errorf("%s accepted", addr)
 		}
+	}
+}
+
+func TestHostedIdPRecordsItsAddressAndIssue(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "idp")
+	if _, err := OpenHostedIdP(HostedIdPConfig{Dir: dir, Existing: true}); !errors.Is(err, ErrNoIdP) {
+		t.Fatalf("Existing on a missing dir: %v", err)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Fatal("Existing created the directory")
+	}
+	first, err := OpenHostedIdP(HostedIdPConfig{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.BaseURL() == "" || strings.HasSuffix(first.Addr(), ":0") || first.Addr() == "127.0.0.1:7781" {
+		t.Errorf("a new dir should get a free port now, got %q", first.Addr())
+	}
+	if first.MetadataIssued() {
+		t.Error("a new IdP's metadata is not issued yet")
+	}
+	if err := first.MarkMetadataIssued(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := OpenHostedIdP(HostedIdPConfig{Dir: dir, Existing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Addr() != first.Addr() || again.SSOURL() != first.SSOURL() || !again.MetadataIssued() || again.IssuedAt().IsZero() {
+		t.Errorf("reopened: addr %s (was %s), issued %v", again.Addr(), first.Addr(), again.MetadataIssued())
+	}
+	if again.Warning() != nil {
+		t.Errorf("the recorded address warns: %v", again.Warning())
+	}
+	if err := again.Start(); err != nil {
+		t.Fatal(err)
+	}
+	again.Close()
+	if mem, err := OpenHostedIdP(HostedIdPConfig{}); err != nil || mem.Addr() != "127.0.0.1:0" || !mem.MetadataIssued() {
+		t.Errorf("without a dir: %v", err)
+	}
+}
+
+func TestDefaultDirIsAbsolute(t *testing.T) {
+	t.Setenv(DirEnv, "")
+	if d := DefaultDir(); !filepath.IsAbs(d) || !strings.HasSuffix(d, filepath.Join("samlharness", "idp")) {
+		t.Errorf("DefaultDir() = %q", d)
+	}
+	t.Setenv(DirEnv, "rel/idp")
+	if d := DefaultDir(); !filepath.IsAbs(d) || !strings.HasSuffix(d, filepath.Join("rel", "idp")) {
+		t.Errorf("with %s=rel/idp: %q", DirEnv, d)
 	}
 }

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -95,6 +96,13 @@ func Filter(list []Scenario, filter string) ([]Scenario, error) {
 			return nil, fmt.Errorf("filter term %q is not a valid glob: %w", t, err)
 		}
 	}
+	// A term that matches nothing is a typo, not an empty selection: it
+	// is an error rather than silently ignored.
+	for _, t := range append(append([]string(nil), include...), exclude...) {
+		if !matchesSome(list, t) {
+			return nil, fmt.Errorf("%w %q: it matches no scenario ID, category or label ('samlharness list' shows them)", ErrUnknownFilterTerm, t)
+		}
+	}
 	var out []Scenario
 	for _, s := range list {
 		if len(include) > 0 && !matchesAny(s, include) {
@@ -106,6 +114,18 @@ func Filter(list []Scenario, filter string) ([]Scenario, error) {
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// ErrUnknownFilterTerm is a filter term that matches no scenario.
+var ErrUnknownFilterTerm = errors.New("unknown filter term")
+
+func matchesSome(list []Scenario, term string) bool {
+	for _, s := range list {
+		if matchesAny(s, []string{term}) {
+			return true
+		}
+	}
+	return false
 }
 
 func matchesAny(s Scenario, terms []string) bool {

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"errors"
 	"testing"
 )
 
@@ -64,6 +65,11 @@ func TestFilter(t *testing.T) {
 	}
 	if _, err := Filter(all, "[bad"); err == nil {
 		t.Error("a malformed glob must be an error")
+	}
+	for _, f := range []string{"no-such-term-zzz", "baseline,areaa:time", "baseline,!no-such-id"} {
+		if _, err := Filter(all, f); !errors.Is(err, ErrUnknownFilterTerm) {
+			t.Errorf("filter %q: an unknown term must be an ErrUnknownFilterTerm, got %v", f, err)
+		}
 	}
 }
 

@@ -47,6 +47,9 @@ var encryptedAccepted = map[string]bool{
 // skipReason returns why a foreign target cannot run sc, or "".
 func (x *Target) skipReason(sc scenario.Scenario, exp scenario.Expect) string {
 	if sc.SP.SecondWorkspace != "" {
+		if x.opts.InGo {
+			return fmt.Sprintf("needs a second workspace (tenant) of the SP under the same SP entity ID (SP.SecondWorkspace %s); a TargetSpec describes one SP configuration", sc.SP.SecondWorkspace)
+		}
 		return fmt.Sprintf("needs a second workspace (tenant) of the SP under the same SP entity ID (SP.SecondWorkspace %s); a target file describes one SP configuration and cannot add one", sc.SP.SecondWorkspace)
 	}
 	if target.NeedsSPConfig(sc) && x.spec.SPConfig == nil {
@@ -54,9 +57,15 @@ func (x *Target) skipReason(sc scenario.Scenario, exp scenario.Expect) string {
 		if !sc.SP.Changed() {
 			what = "the SP to trust another IdP signing certificate"
 		}
+		if x.opts.InGo {
+			return fmt.Sprintf("%s: needs %s; set TargetSpec.SPConfig to a hook that makes it", scenario.LabelNeedsSPConfig, what)
+		}
 		return fmt.Sprintf("%s: needs %s, and the target file names no spConfig to make it", scenario.LabelNeedsSPConfig, what)
 	}
 	if exp.Reason == reasonSSONotConfigured && !strings.Contains(x.spec.SignIn.URL, "{email}") {
+		if x.opts.InGo {
+			return "the scenario types an email at the SP's sign-in, and TargetSpec.SignIn.URL takes none ({email})"
+		}
 		return "the scenario types an email at the SP's sign-in, and the target's signIn.url takes none ({email})"
 	}
 	if !x.opts.FrozenClock {
@@ -65,6 +74,9 @@ func (x *Target) skipReason(sc scenario.Scenario, exp scenario.Expect) string {
 				continue
 			}
 			if d, err := time.ParseDuration(f.Params["offset"]); err == nil && d > -time.Second && d < time.Second && f.Params["attr"] != "all" {
+				if x.opts.InGo {
+					return fmt.Sprintf("a %s time edge needs the SP on the harness clock: pass a fixed time to ginkgospec.InProcess and give the SP the same clock", f.Params["offset"])
+				}
 				return fmt.Sprintf("a %s time edge needs the SP's clock frozen with the harness's (run with --at and an SP on the same clock)", f.Params["offset"])
 			}
 		}
@@ -93,10 +105,17 @@ const reasonSSONotConfigured = string(sp.ReasonSSONotConfigured)
 
 // renamer maps the demo world's identities to the target's.
 func renamer(email, domain, otherDomain string) *strings.Replacer {
-	return strings.NewReplacer(
+	pairs := []string{
 		"ALICE@ACME.TEST", strings.ToUpper(email),
 		"alice@acme.test", email,
+	}
+	// A fault that splits the email inside its domain ("after:alice@acme")
+	// splits the target's at the same place: before its last label.
+	if at, dot := strings.LastIndexByte(email, '@'), strings.LastIndexByte(email, '.'); dot > at && at > 0 {
+		pairs = append(pairs, "alice@acme", email[:dot])
+	}
+	return strings.NewReplacer(append(pairs,
 		"@"+demo.AllowedSSO, "@"+domain,
 		demo.VerifiedLabs, otherDomain,
-	)
+	)...)
 }

@@ -33,6 +33,10 @@ type Options struct {
 	FrozenClock bool
 	// Index distinguishes targets sharing one hosted IdP (user logins).
 	Index int
+	// InGo says the target is described in Go (ginkgospec), not by a
+	// target file: skip reasons then name TargetSpec fields and the
+	// harness clock instead of target-file fields and --at.
+	InGo bool
 }
 
 // Target is an SP the harness did not write, driven over HTTP as its
@@ -52,6 +56,7 @@ type Target struct {
 	rename *strings.Replacer
 	users  map[string]extUser
 	lock   *semaphore.Weighted
+	allow  map[string]string // scenario ID → policy choice
 }
 
 // extUser is one of the demo users as this target knows them.
@@ -71,7 +76,13 @@ func New(spec TargetSpec, idp *hostedidp.HostedIdP, opts Options) (*Target, erro
 	if c.Name == "" {
 		c.Name = "external"
 	}
-	x := &Target{spec: c, idp: idp, opts: opts, users: map[string]extUser{}, lock: semaphore.NewWeighted(exclusiveWeight)}
+	if c.SP.MetadataURL != "" && (c.SP.EntityID == "" || c.SP.ACSURL == "") {
+		return nil, fmt.Errorf("target %s: sp.metadataUrl %s was not read: call ResolveMetadata before New", c.Name, c.SP.MetadataURL)
+	}
+	x := &Target{spec: c, idp: idp, opts: opts, users: map[string]extUser{}, lock: semaphore.NewWeighted(exclusiveWeight), allow: map[string]string{}}
+	for _, a := range c.Allow {
+		x.allow[a.Scenario] = a.Reason
+	}
 	email := c.User.Email
 	domain := strings.ToLower(email[strings.LastIndexByte(email, '@')+1:])
 	allowed := map[string]bool{}

@@ -54,6 +54,8 @@ type TargetSpec struct {
 	// configuration; without it scenarios that need such a change are
 	// skipped.
 	SPConfig *URLSpec `json:"spConfig,omitempty"`
+	// Allow lists the scenarios the SP fails on purpose (see Allowance).
+	Allow []Allowance `json:"allow,omitempty"`
 }
 
 // SPSpec is the SP's SAML identity.
@@ -67,6 +69,11 @@ type SPSpec struct {
 	// IdP encrypts to it must be readable, so encryption scenarios expect
 	// acceptance. Without it the IdP encrypts to a key the SP does not hold.
 	EncryptionCertificate string `json:"encryptionCertificate,omitempty"`
+	// MetadataURL, when set, is where the SP serves its SAML metadata (on
+	// loopback): read at each run (ResolveMetadata), it gives the entity
+	// ID, ACS URL and encryption certificate, so the fields above may be
+	// left out.
+	MetadataURL string `json:"metadataUrl,omitempty"`
 }
 
 // URLSpec is one HTTP request the harness makes.
@@ -286,10 +293,11 @@ func compileSpec(spec TargetSpec) (*compiledSpec, error) {
 		}
 		return u
 	}
-	if c.SP.EntityID == "" {
-		problems = append(problems, "sp.entityId is required")
+	fromMetadata := checkURL("sp.metadataUrl", c.SP.MetadataURL, false) != nil
+	if c.SP.EntityID == "" && !fromMetadata {
+		problems = append(problems, "sp.entityId is required (or sp.metadataUrl)")
 	}
-	if acs := checkURL("sp.acsUrl", c.SP.ACSURL, true); acs != nil {
+	if acs := checkURL("sp.acsUrl", c.SP.ACSURL, !fromMetadata); acs != nil {
 		c.spOrigin = acs.Scheme + "://" + acs.Host
 	}
 	checkURL("signIn.url", c.SignIn.URL, true)
@@ -306,6 +314,7 @@ func compileSpec(spec TargetSpec) (*compiledSpec, error) {
 			c.SPConfig = &URLSpec{URL: c.SPConfig.URL, Method: "PUT"}
 		}
 	}
+	problems = append(problems, checkAllow(c.Allow)...)
 	if c.SignIn.Method == "" {
 		c.SignIn.Method = "GET"
 	}
