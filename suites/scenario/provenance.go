@@ -149,7 +149,7 @@ var reasonProvenance = map[string]provenanceRule{
 	string(sp.ReasonMissingInitialState):   rule(Recorded, srcFirebaseTile, Policy, policySPInitiated),
 	string(sp.ReasonNameIDNotEmail):        rule(Policy, policyWorkspaceEmail, Policy, policyWorkspaceEmail),
 	string(sp.ReasonDomainNotAllowed):      rule(Policy, policyWorkspaceDom, Policy, policyWorkspaceDom),
-	string(sp.ReasonSSONotConfigured):         rule(Policy, policyWorkspaceSSO, Policy, policyWorkspaceSSO),
+	string(sp.ReasonSSONotConfigured):      rule(Policy, policyWorkspaceSSO, Policy, policyWorkspaceSSO),
 	string(ReasonIdPAppNotAssigned):        rule(Recorded, srcOktaNotAssigned, Recorded, srcOktaNotAssigned),
 	string(ReasonIdPNotFound):              rule(Assumed, "the mock Okta answers 404 for a path it does not serve; real Okta's page is unobserved", Assumed, "the mock Okta answers 404 for a path it does not serve; real Okta's page is unobserved"),
 	string(ReasonNotFound):                 rule(Assumed, "the workspace serves SAML only at its Redirect URL and answers 404 elsewhere", Assumed, "the workspace serves SAML only at its Redirect URL and answers 404 elsewhere"),
