@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/samlharness/samlharness/suites/hostedidp"
+	"github.com/samlharness/samlharness/suites/peers/crewjamhardened"
 	"github.com/samlharness/samlharness/suites/peers/peerkit"
 	"github.com/samlharness/samlharness/suites/presets"
 	"github.com/samlharness/samlharness/suites/report"
@@ -192,6 +193,26 @@ func TestPeerMatrix(t *testing.T) {
 			if r := results[id]; r.Verdict == runner.Pass {
 				t.Errorf("%s: %s is classed as library behaviour (%s), but %s passes it: it is the integrator's part", demo, id, k.Why, careful)
 			}
+		}
+	}
+
+	// The hardened crewjam peer's policy choices are exactly its failures a
+	// suite that reads no reasons sees (an acceptance, or a refusal where a
+	// session was expected): ginkgospec's example allows exactly those.
+	blind := map[string]bool{}
+	for _, r := range reps["crewjam-hardened"].Results {
+		if r.Verdict == runner.Fail && (r.Observed == string(scenario.Accept) || r.Expected == string(scenario.Accept)) {
+			blind[r.ID] = true
+		}
+	}
+	for id := range blind {
+		if _, ok := crewjamhardened.PolicyChoices[id]; !ok {
+			t.Errorf("crewjam-hardened fails %s whatever the reason, but crewjamhardened.PolicyChoices does not list it (ginkgospec's example allows only those)", id)
+		}
+	}
+	for id := range crewjamhardened.PolicyChoices {
+		if !blind[id] {
+			t.Errorf("crewjamhardened.PolicyChoices lists %s, but crewjam-hardened does not fail it in a way a reason-blind suite sees", id)
 		}
 	}
 

@@ -130,7 +130,7 @@ func (s sessionBound) CreateSession(w http.ResponseWriter, r *http.Request, a *s
 }
 
 // PolicyChoices are the catalogue scenarios the hardened peer accepts (or,
-// for one, refuses) against their strict expectation, each a documented
+// for a few, refuses) against their strict expectation, each a documented
 // choice of crewjam/saml (or of the peers' application shell) that no option
 // changes. peers.KnownFailures builds on them, adding the scenarios crewjam
 // refuses for another reason than the expected one; a suite that reads no
@@ -148,4 +148,13 @@ var PolicyChoices = map[string]string{
 	"time-not-on-or-after-past":           "saml.MaxClockSkew (180 s)",
 	"time-scd-not-on-or-after-now":        "saml.MaxClockSkew (180 s), on SubjectConfirmationData",
 	"time-scd-not-on-or-after-past":       "saml.MaxClockSkew (180 s), on SubjectConfirmationData",
+	"xml-declaration-euc-jp":              whyEncoding,
+	"xml-declaration-utf16-on-utf8":       whyEncoding,
+	"xml-utf8-byte-order-mark":            whyEncoding,
+	"attribute-statement-empty":           "crewjam does not validate the assertion against the schema: an AttributeStatement without Attribute reads as no attributes (the identity is the NameID)",
+	"time-scd-not-before-present":         "crewjam does not check that a bearer SubjectConfirmationData carries no NotBefore (saml-profiles §4.1.4.2); a NotBefore in the past restricts nothing",
+	"relaystate-absolute-url":             "refused: samlsp's request tracker finds the pending request's cookie by RelayState, so a RelayState it did not issue finds none (\"named cookie not present\"); the workspace ignores RelayState",
 }
+
+// whyEncoding: the XML declaration scenarios.
+const whyEncoding = "etree reads every document as UTF-8 whatever its declaration (or byte order mark) says; refusing another declared encoding or a BOM is the strict workspace's plain-UTF-8 policy, which crewjam does not offer and a careful integrator is not expected to add"
