@@ -36,6 +36,9 @@ type WorldConfig struct {
 	// Configure, when false, leaves the workspace's SSO unconfigured (the
 	// caller configures it); when true the guide's configuration is applied.
 	Configure bool
+	// UnsafeDisableSteps is passed to sp.Config.UnsafeDisableSteps: FOR
+	// TESTS ONLY (the self-mutation test turns one protection off).
+	UnsafeDisableSteps []string
 }
 
 // World is the mock Okta org and the workspace SP, listening on loopback and
@@ -104,7 +107,7 @@ func NewWorld(cfg WorldConfig) (*World, error) {
 
 	idpCfg := mockidp.Config{Org: demo.Org, Now: cfg.Now, NewKey: keySequence(), AttackerKey: fixtures.Key(fixtures.KeyAttacker),
 		RotatedKey: fixtures.Key(fixtures.KeyIdPRotated), WeakKey: fixtures.Key(fixtures.KeyWeak1024), SpareKey: fixtures.Key(fixtures.KeySpare)}
-	spCfg := sp.Config{Now: cfg.Now}
+	spCfg := sp.Config{Now: cfg.Now, UnsafeDisableSteps: cfg.UnsafeDisableSteps}
 	if cfg.Seed != 0 {
 		idpCfg.IDs = mockidp.NewSeededIDs(cfg.Seed)
 		spCfg.Rand = newSeededReader(cfg.Seed ^ 0x5eed)
