@@ -40,7 +40,7 @@ func init() {
 		Scenario{ID: "assertion-id-removed-response-signed", Title: "An Assertion without ID inside a signed Response (only the Response signed)",
 			Category: CatProtocol, Tags: []string{"area:structure"},
 			Refs: []string{refProfiles},
-			IdP: IdPSide{Faults: []faultT{F("sign-only", "what", "response"), F("remove-id", "which", "assertion")}},
+			IdP:  IdPSide{Faults: []faultT{F("sign-only", "what", "response"), F("remove-id", "which", "assertion")}},
 			Expect: Both(Rejects(sp.ReasonStructure).Because(Specified,
 				"saml-core §2.3.3: an Assertion's ID is required (and is what a one-time-use check keys on)"+unobservedIP)),
 		}.Covering("assertion-id-missing"),
