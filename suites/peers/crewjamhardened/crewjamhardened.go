@@ -153,6 +153,7 @@ var PolicyChoices = map[string]string{
 	"xml-utf8-byte-order-mark":            whyEncoding,
 	"attribute-statement-empty":           "crewjam does not validate the assertion against the schema: an AttributeStatement without Attribute reads as no attributes (the identity is the NameID)",
 	"time-scd-not-before-present":         "crewjam does not check that a bearer SubjectConfirmationData carries no NotBefore (saml-profiles §4.1.4.2); a NotBefore in the past restricts nothing",
+	"nameid-child-element-signed-by-idp":  "encoding/xml's chardata reads the NameID's own text (alice@acme.test) and skips the element inside it; crewjam does not validate NameIDType as text only",
 	"relaystate-absolute-url":             "refused: samlsp's request tracker finds the pending request's cookie by RelayState, so a RelayState it did not issue finds none (\"named cookie not present\"); the workspace ignores RelayState",
 }
 
