@@ -36,13 +36,15 @@ var checkXMLParse = &check{
 		Reasons: []Reason{ReasonResponseMalformed, ReasonXMLForbidden}},
 	needs:    []string{stepBase64Decode, stepXMLScan},
 	produces: true,
+	output:   func(st *checkState) bool { return st.root != nil },
 	run: func(st *checkState) *APIError {
 		roots, e := buildTree(st.raw)
-		if e != nil {
-			return e
+		if len(roots) > 0 {
+			// Also when refused for what lies outside the root (see
+			// check.output).
+			st.setRoot(roots)
 		}
-		st.setRoot(roots)
-		return nil
+		return e
 	},
 }
 

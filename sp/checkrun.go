@@ -64,6 +64,12 @@ type check struct {
 	// produces: later steps cannot run without what this step establishes
 	// (even when it is disabled for a test).
 	produces bool
+	// output, for a produces step, reports that the step established what
+	// it produces although it refused (e.g. the first of several
+	// SAMLResponse parameters): when the step is disabled for a test, the
+	// later steps then run on it, as an SP without that protection would.
+	// nil: a refusal leaves nothing.
+	output func(*checkState) bool
 	// hardNeeds: in collect-all mode the step never runs on the original
 	// tree after a failed signature step (the signature steps themselves).
 	hardNeeds bool
@@ -177,7 +183,7 @@ func (s *Server) runChecklist(st *checkState, stage string) *APIError {
 // read in fail-fast mode, or "".
 func (st *checkState) blockedBy(c *check, failed map[string]*APIError) string {
 	for _, n := range c.needs {
-		if failed[n] != nil && checkIndex[n].produces {
+		if p := checkIndex[n]; failed[n] != nil && p.produces && (p.output == nil || !p.output(st)) {
 			return n
 		}
 	}

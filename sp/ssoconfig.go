@@ -96,14 +96,19 @@ func (rt *ssoRuntime) strict() bool { return rt.profile == ProfileStrict }
 // first one that does not parse.
 func (rt *ssoRuntime) certs() ([]*x509.Certificate, *APIError) {
 	out := make([]*x509.Certificate, 0, len(rt.sso.parsed))
+	var refused *APIError
 	for i, pc := range rt.sso.parsed {
-		if pc.err != nil {
-			return nil, newError(ReasonCertParse, nil, "configured certificate %d of %d cannot be parsed: %s (%s). Remove it in Security & SSO and re-add the IdP's signing certificate in PEM format.",
+		if pc.err != nil && refused == nil {
+			refused = newError(ReasonCertParse, nil, "configured certificate %d of %d cannot be parsed: %s (%s). Remove it in Security & SSO and re-add the IdP's signing certificate in PEM format.",
 				i+1, len(rt.sso.parsed), pc.err.Message, pc.err.Code)
 		}
-		out = append(out, pc.cert)
+		if pc.err == nil {
+			out = append(out, pc.cert)
+		}
 	}
-	return out, nil
+	// With a refusal, out holds the certificates that parse: only a test
+	// that disables certificates-parse lets the SP verify with them.
+	return out, refused
 }
 
 // UpdateSSO validates and stores a workspace's SSO configuration, as the

@@ -349,6 +349,11 @@ func (s Signature) Failure() string {
 		return "document refused: duplicate ID"
 	case strings.Contains(s.Detail, "failed to load document"):
 		return "document refused"
+	case strings.Contains(s.Detail, "expr=xpointer(") && strings.Contains(s.Detail, "Invalid expression"):
+		// xmlsec1 resolves a same-document Reference URI "#v" by
+		// evaluating the XPointer xpointer(id('v')), v spliced in
+		// verbatim: a v that is not an XML name can break the expression.
+		return "reference URI not resolved: XPointer expression invalid"
 	case refsFailed(s.Detail):
 		return "reference digest mismatch"
 	case strings.Contains(s.Detail, "data do not match") || strings.Contains(s.Detail, "FAIL"):

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/samlharness/samlharness/suites/hostedidp"
+	"github.com/samlharness/samlharness/suites/peers/crewjamhardened"
 	"github.com/samlharness/samlharness/suites/peers/peerkit"
 	"github.com/samlharness/samlharness/suites/presets"
 	"github.com/samlharness/samlharness/suites/report"
@@ -32,12 +33,17 @@ var hardenedChecks = map[string][]string{
 		"replay-same-browser-after-sign-out", "replay-one-time-use-assertion", // replay cache
 		"okta-rsa-sha1-digest-sha1", "okta-rsa-sha1-digest-sha256", "okta-rsa-sha256-digest-sha1", "okta-rsa-sha1-response-only", // SHA-1
 		"assertion-duplicated", "xsw7", // one assertion
-		"condition-unknown",                     // unknown conditions
-		"encrypted-assertion-response-unsigned", // CBC only in a signed Response
-		"cert-okta-rsa-1024",                    // small keys
-		"doctype-internal-subset",               // no DTD
-		"saml-response-duplicated-parameter",    // one SAMLResponse
-		"response-on-redirect-binding",          // HTTP-POST only
+		"condition-unknown",                                               // unknown conditions
+		"encrypted-assertion-response-unsigned",                           // CBC only in a signed Response
+		"cert-okta-rsa-1024",                                              // small keys
+		"doctype-internal-subset",                                         // no DTD
+		"saml-response-duplicated-parameter",                              // one SAMLResponse
+		"response-on-redirect-binding",                                    // HTTP-POST only
+		"assertion-id-equals-response-id", "assertion-id-xpath-injection", // IDs (precheck)
+		"duplicate-destination-attribute", "duplicate-id-attribute", // well-formedness (precheck)
+		"encrypted-assertion-beside-signed-plaintext",                    // one assertion (precheck)
+		"time-session-not-on-or-after-past",                              // session bounded by SessionNotOnOrAfter
+		"nameid-padded-signed-by-idp", "nameid-zero-width-signed-by-idp", // the shell's identity rule
 	},
 	"gosaml2-hardened": {
 		"in-response-to-foreign", "in-response-to-missing-both", "in-response-to-missing-on-response", // request tracking
@@ -47,6 +53,12 @@ var hardenedChecks = map[string][]string{
 		"saml-response-duplicated-parameter", "response-on-redirect-binding", "deflate-bomb-on-redirect-binding", // one POSTed SAMLResponse
 		"assertion-duplicated",                                                        // one assertion
 		"time-not-before-1m-ahead", "time-not-on-or-after-past", "audience-uri-wrong", // WarningInfo refused, by name
+		"assertion-id-equals-response-id", "assertion-id-xpath-injection", "response-id-removed", // IDs (precheck)
+		"duplicate-destination-attribute", "duplicate-id-attribute", "doctype-internal-subset", // well-formedness, no DTD (precheck)
+		"saml-response-deflated-on-post", "xsw3", // XML on the POST binding, one assertion (precheck)
+		"audience-missing", "audience-restrictions-all-removed", "authn-statement-removed", // profile checks on the verified assertion
+		"time-issue-instant-future", "time-session-not-on-or-after-past",
+		"nameid-padded-signed-by-idp", "nameid-zero-width-signed-by-idp", // the shell's identity rule
 	},
 }
 
@@ -169,6 +181,38 @@ func TestPeerMatrix(t *testing.T) {
 			if r := results[id]; r.Verdict != runner.Pass || r.Observed != r.Expected {
 				t.Errorf("%s leaves %s to the integrator (%s), but %s observed %s (%s)", demo, id, k.Why, careful, r.Observed, r.Verdict)
 			}
+		}
+		// A failure called the library's must be one its careful sibling
+		// cannot avoid either: if that sibling passes it, it is the
+		// integrator's part.
+		demoResults := byID(reps[demo])
+		for id, k := range KnownFailures(demo) {
+			if k.Part != PartLibrary || demoResults[id].Verdict != runner.Fail {
+				continue
+			}
+			if r := results[id]; r.Verdict == runner.Pass {
+				t.Errorf("%s: %s is classed as library behaviour (%s), but %s passes it: it is the integrator's part", demo, id, k.Why, careful)
+			}
+		}
+	}
+
+	// The hardened crewjam peer's policy choices are exactly its failures a
+	// suite that reads no reasons sees (an acceptance, or a refusal where a
+	// session was expected): ginkgospec's example allows exactly those.
+	blind := map[string]bool{}
+	for _, r := range reps["crewjam-hardened"].Results {
+		if r.Verdict == runner.Fail && (r.Observed == string(scenario.Accept) || r.Expected == string(scenario.Accept)) {
+			blind[r.ID] = true
+		}
+	}
+	for id := range blind {
+		if _, ok := crewjamhardened.PolicyChoices[id]; !ok {
+			t.Errorf("crewjam-hardened fails %s whatever the reason, but crewjamhardened.PolicyChoices does not list it (ginkgospec's example allows only those)", id)
+		}
+	}
+	for id := range crewjamhardened.PolicyChoices {
+		if !blind[id] {
+			t.Errorf("crewjamhardened.PolicyChoices lists %s, but crewjam-hardened does not fail it in a way a reason-blind suite sees", id)
 		}
 	}
 

@@ -66,8 +66,8 @@ func init() {
 			Both(RejectsWith(sp.ReasonDestinationMismatch, "INVALID_IDP_RESPONSE : SAMLResponse destination {redirectUrl}/ does not match RP callback URL {redirectUrl}.")),
 			F("set-destination", "value", "{redirectUrl}/")).Covering("destination-normalisation"),
 		p("destination-and-recipient-other-acs-same-sp", "Destination and Recipient agree on another ACS URL of the same SP, posted to this one", "area:destination",
-			Both(RejectsWith(sp.ReasonDestinationMismatch, "INVALID_IDP_RESPONSE : SAMLResponse destination {sp}/saml/acs does not match RP callback URL {redirectUrl}.")),
-			F("set-destination", "value", "{sp}/saml/acs"), F("set-recipient", "value", "{sp}/saml/acs")).Covering("cfg-wrong-acs-url", "destination-mismatch", "cfg-acs-url-behind-proxy"),
+			Both(RejectsWith(sp.ReasonDestinationMismatch, "INVALID_IDP_RESPONSE : SAMLResponse destination {sp}/sso/other-workspace/acs does not match RP callback URL {redirectUrl}.")),
+			F("set-destination", "value", "{sp}/sso/other-workspace/acs"), F("set-recipient", "value", "{sp}/sso/other-workspace/acs")).Covering("cfg-wrong-acs-url", "destination-mismatch", "cfg-acs-url-behind-proxy"),
 
 		// Time attributes.
 		p("time-conditions-not-on-or-after-removed", "Conditions without NotOnOrAfter (the confirmation still expires)", "area:time", ok,

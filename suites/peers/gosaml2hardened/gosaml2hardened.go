@@ -18,13 +18,20 @@
 //     answers HTTP-POST only;
 //   - the WarningInfo flags refused, InvalidTime told apart as not yet
 //     valid or expired from the Conditions it checked;
-//   - exactly one assertion (gosaml2 reads the first of several).
+//   - exactly one assertion (gosaml2 reads the first of several);
+//   - the shared document checks before gosaml2 parses the response
+//     (package precheck: XML, not DEFLATE; no DOCTYPE or processing
+//     instruction; no attribute twice; one assertion directly under the
+//     Response; IDs present, XML names and unique);
+//   - on the verified assertion: an IssueInstant not in the future, an
+//     AuthnStatement whose SessionNotOnOrAfter has not passed, and an
+//     AudienceRestriction (gosaml2 checks only those present).
 //
 // The library's own refusals are shown as its error text (read by the
 // gosaml2 error preset); the peer's refusals carry their reason code.
 // Everything else, including what gosaml2 accepts that a stricter SP
-// refuses (SHA-1, DTDs, a missing Destination or AudienceRestriction), is
-// the library's behaviour, left as is: see LibraryChoices.
+// refuses (SHA-1, a missing Destination, RSA1_5), is the library's
+// behaviour, left as is (peers.KnownFailures says which and why).
 package gosaml2hardened
 
 import (
@@ -38,6 +45,7 @@ import (
 
 	"github.com/samlharness/samlharness/sp"
 	"github.com/samlharness/samlharness/suites/peers/internal/gosaml2lib"
+	"github.com/samlharness/samlharness/suites/peers/internal/precheck"
 	"github.com/samlharness/samlharness/suites/peers/peerkit"
 )
 
@@ -96,6 +104,10 @@ func (l *lib) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusBadRequest, sp.ReasonResponseMalformed, "the POST must carry exactly one SAMLResponse parameter")
 		return
 	}
+	if ref := precheck.Encoded(values[0]); ref.Reason != "" {
+		refuse(w, http.StatusForbidden, ref.Reason, ref.Message)
+		return
+	}
 	info, err := l.sp.RetrieveAssertionInfo(values[0])
 	if err != nil {
 		peerkit.ErrorPage(w, err)
@@ -133,6 +145,10 @@ func (l *lib) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	assertion := resp.Assertions[0]
+	if reason, text := checkAssertion(resp, assertion, now); reason != "" {
+		refuse(w, http.StatusForbidden, reason, text)
+		return
+	}
 	if assertion.ID == "" {
 		refuse(w, http.StatusForbidden, sp.ReasonStructure, "the assertion has no ID to check for replay")
 		return
@@ -177,6 +193,33 @@ func (l *lib) checkRequest(r *http.Request, resp *types.Response) (sp.Reason, st
 		case scd.InResponseTo != want:
 			return sp.ReasonInResponseToMismatch, "the SubjectConfirmationData's InResponseTo is not the request this browser sent"
 		}
+	}
+	return "", ""
+}
+
+// maxIssueSkew is how far in the future an IssueInstant may lie (the IdP's
+// clock may run ahead; Okta's window is ±5 minutes).
+const maxIssueSkew = 5 * time.Minute
+
+// checkAssertion makes the checks of the Web Browser SSO profile that
+// gosaml2 leaves to its caller, on the verified Response and assertion:
+// issued no later than now (with maxIssueSkew), an AuthnStatement
+// (saml-profiles §4.1.4.2) whose SessionNotOnOrAfter has not passed
+// (saml-core §2.7.2), and an AudienceRestriction (gosaml2 checks those
+// present; saml-profiles §4.1.4.2 requires one naming the SP).
+func checkAssertion(resp *types.Response, a types.Assertion, now time.Time) (sp.Reason, string) {
+	latest := now.Add(maxIssueSkew)
+	if resp.IssueInstant.After(latest) || a.IssueInstant.After(latest) {
+		return sp.ReasonNotYetValid, "the Response or assertion was issued in the future"
+	}
+	if a.AuthnStatement == nil {
+		return sp.ReasonStructure, "the assertion has no AuthnStatement"
+	}
+	if t := a.AuthnStatement.SessionNotOnOrAfter; t != nil && !now.Before(*t) {
+		return sp.ReasonExpired, "the AuthnStatement's SessionNotOnOrAfter has passed"
+	}
+	if a.Conditions == nil || len(a.Conditions.AudienceRestrictions) == 0 {
+		return sp.ReasonAudienceMismatch, "the assertion has no AudienceRestriction naming this SP"
 	}
 	return "", ""
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"unicode"
 )
 
 // Library is one SAML library's side of a peer SP.
@@ -107,9 +108,11 @@ func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// signedIn applies the app's policy to the session's NameID: it must be an
-// email on an allowed domain.
+// signedIn applies the app's policy to the session's NameID: around
+// whitespace dropped (the IdP's XML layout, not the user's name), it must
+// be an email on an allowed domain.
 func (a *app) signedIn(w http.ResponseWriter, cfg Config, who string) {
+	who = strings.TrimSpace(who)
 	if reason := policy(cfg.Domains, who); reason != "" {
 		page(w, http.StatusForbidden, "Access denied",
 			fmt.Sprintf(`<p id="error" data-reason="%s">%s may not use this app.</p>`, reason, html.EscapeString(who)))
@@ -124,7 +127,7 @@ func policy(domains []string, who string) string {
 		return "NAMEID_MISSING"
 	}
 	at := strings.LastIndexByte(who, '@')
-	if at <= 0 || at == len(who)-1 || strings.Count(who, "@") != 1 || strings.ContainsAny(who, " \t\r\n<>") {
+	if at <= 0 || at == len(who)-1 || strings.Count(who, "@") != 1 || strings.ContainsAny(who, " \t\r\n<>") || strings.IndexFunc(who, invisible) >= 0 {
 		return "NAMEID_NOT_EMAIL"
 	}
 	domain := who[at+1:]
@@ -134,6 +137,14 @@ func policy(domains []string, who string) string {
 		}
 	}
 	return "DOMAIN_NOT_ALLOWED"
+}
+
+// invisible reports a character an email address never shows: a control,
+// a format character (zero-width space, joiner, direction mark) or any
+// other that does not print. An identity carrying one looks like another
+// user's on every page.
+func invisible(r rune) bool {
+	return !unicode.IsGraphic(r) || unicode.Is(unicode.Cf, r)
 }
 
 // ReasonError is a peer's own refusal of a configuration (from its

@@ -25,6 +25,10 @@ type Config struct {
 	// expiry edges are exact and reports are stable. Zero means the wall
 	// clock.
 	At time.Time
+	// UnsafeDisableSteps names SP checklist steps whose refusals are
+	// ignored (sp.Config.UnsafeDisableSteps): FOR TESTS ONLY, so the
+	// self-mutation test can show each protection is caught.
+	UnsafeDisableSteps []string
 }
 
 // Target is the built-in SP as a target: every scenario gets its own World
@@ -32,9 +36,6 @@ type Config struct {
 // run in parallel without sharing state.
 type Target struct {
 	cfg Config
-	// unsafeDisableSteps is set by this package's tests only (see
-	// WorldConfig.UnsafeDisableSteps).
-	unsafeDisableSteps []string
 }
 
 // New returns the built-in target.
@@ -54,7 +55,7 @@ func (b *Target) now() func() time.Time {
 // Prepare implements runner.Target: a World in the scenario's profile, then the
 // scenario's IdP and SP sides applied on top of the guide's configuration.
 func (b *Target) Prepare(ctx context.Context, sc scenario.Scenario, p scenario.Profile, seed uint64) (*runner.Env, error) {
-	w, err := NewWorld(WorldConfig{Now: b.now(), Seed: seed, Profile: sp.Profile(p), UnsafeDisableSteps: b.unsafeDisableSteps})
+	w, err := NewWorld(WorldConfig{Now: b.now(), Seed: seed, Profile: sp.Profile(p), UnsafeDisableSteps: b.cfg.UnsafeDisableSteps})
 	if err != nil {
 		return nil, err
 	}

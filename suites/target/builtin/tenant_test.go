@@ -125,8 +125,7 @@ func TestCrossTenantScenariosNoticeAMissingCheck(t *testing.T) {
 				if !good.Pass {
 					t.Errorf("%s: %s against the SP: %s (%s)", p, good.Verdict, good.Observed, good.Why)
 				}
-				weak := New(Config{At: testAt})
-				weak.unsafeDisableSteps = c.disable
+				weak := New(Config{At: testAt, UnsafeDisableSteps: c.disable})
 				bad := runner.RunScenario(context.Background(), weak, sc, p, runner.Options{Seed: 1}, true)
 				if bad.Pass {
 					t.Errorf("%s: passed against an SP without %v", p, c.disable)

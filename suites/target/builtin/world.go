@@ -37,9 +37,8 @@ type WorldConfig struct {
 	// Configure, when false, leaves the workspace's SSO unconfigured (the
 	// caller configures it); when true the guide's configuration is applied.
 	Configure bool
-	// UnsafeDisableSteps is FOR TESTS ONLY (sp.Config's): checklist steps
-	// whose refusals the SP ignores, to show a scenario notices a missing
-	// protection.
+	// UnsafeDisableSteps is passed to sp.Config.UnsafeDisableSteps: FOR
+	// TESTS ONLY (the self-mutation test turns one protection off).
 	UnsafeDisableSteps []string
 }
 

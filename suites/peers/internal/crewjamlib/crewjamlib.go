@@ -23,6 +23,9 @@ type Tune struct {
 	Options         func(*samlsp.Options)
 	ServiceProvider func(*saml.ServiceProvider)
 	WrapACS         func(http.Handler) http.Handler
+	// Middleware changes the middleware samlsp made (e.g. wraps its
+	// session provider); nil: none.
+	Middleware func(*samlsp.Middleware)
 }
 
 // Clock is the samlsp clock for cfg: frozen at cfg.At, or the wall clock.
@@ -64,7 +67,15 @@ func Builder(tune Tune, checks ...func([]*x509.Certificate) error) peerkit.Build
 		if tune.ServiceProvider != nil {
 			tune.ServiceProvider(&m.ServiceProvider)
 		}
+		if tune.Middleware != nil {
+			tune.Middleware(m)
+		}
 		m.OnError = func(w http.ResponseWriter, _ *http.Request, err error) {
+			var own peerkit.ReasonError
+			if errors.As(err, &own) {
+				peerkit.Refuse(w, http.StatusForbidden, own.Reason, own.Error())
+				return
+			}
 			var ire *saml.InvalidResponseError
 			if errors.As(err, &ire) && ire.PrivateErr != nil {
 				err = ire.PrivateErr
