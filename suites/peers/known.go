@@ -43,6 +43,7 @@ const (
 	whySCDNotBefore = "the library does not check that a bearer SubjectConfirmationData carries no NotBefore (saml-profiles §4.1.4.2); a NotBefore in the past restricts nothing"
 	whyUnsignedEnc  = "refused as SIGNATURE_MISSING: the library requires a signature before it decrypts anything"
 	whyPreDocument  = "no document check before the library (the hardened peer's precheck refuses it)"
+	whyCDATA        = "refused as RESPONSE_MALFORMED|XML_FORBIDDEN: the library runs mattermost/xml-roundtrip-validator over the document, which refuses the CDATA section before the NameID is read — a safe refusal, for another reason than the forged domain"
 )
 
 // crewjamLibrary is crewjam/saml's (with goxmldsig) own behaviour: the
@@ -67,10 +68,12 @@ var crewjamLibrary = map[string]Known{
 	"encrypted-assertion-gcm-tag-damaged":        {PartLibrary, whyCiphertext},
 	"encrypted-key-truncated":                    {PartLibrary, whyCiphertext},
 	"c14n-namespace-heavy-nesting":               {PartLibrary, "refused as XML_LIMIT: crewjam's XML reader refuses more than 64 namespace declarations in scope before the signature is checked"},
+	"cdata-in-nameid-after-signing":              {PartLibrary, whyCDATA},
 }
 
 // gosaml2Library is gosaml2's (with goxmldsig) own behaviour.
 var gosaml2Library = map[string]Known{
+	"cdata-in-nameid-after-signing":              {PartLibrary, whyCDATA},
 	"okta-rsa-sha1-digest-sha1":                  {PartLibrary, whyNoSHA1Option},
 	"okta-rsa-sha1-digest-sha256":                {PartLibrary, whyNoSHA1Option},
 	"okta-rsa-sha1-response-only":                {PartLibrary, whyNoSHA1Option},

@@ -73,9 +73,9 @@ var gosaml2Unread = []Unread{
 	{Match: `Unrecognized Issuer value`, Candidates: []sp.Reason{sp.ReasonResponseIssuer, sp.ReasonIssuerMismatch},
 		Example: "error validating response: Unrecognized Issuer value, Expected: http://www.okta.com/exk1, Actual: http://www.okta.com/exk2", Source: srcG2Validate + " Validate (ErrInvalidValue)",
 		Why: "the same text for the Response's Issuer and for an Assertion's"},
-	{Match: `missing Issuer element`, Candidates: []sp.Reason{sp.ReasonResponseIssuer, sp.ReasonIssuerMismatch},
+	{Match: `missing Issuer element`, Candidates: []sp.Reason{sp.ReasonResponseIssuer, sp.ReasonIssuerMismatch, sp.ReasonStructure},
 		Example: "error validating response: missing Issuer element", Source: srcG2Validate + " Validate (ErrMissingElement)",
-		Why: "the same text for the Response's Issuer and for an Assertion's"},
+		Why: "the same text for the Response's Issuer and for an Assertion's; a required element that is missing is also a structural defect (STRUCTURE)"},
 	{Match: `flate: corrupt input before offset`, Candidates: []sp.Reason{sp.ReasonResponseMalformed, sp.ReasonXMLForbidden, sp.ReasonXMLLimit},
 		Example: "error validating response: flate: corrupt input before offset 3", Source: srcG2Decode + " maybeDeflate",
 		Why: "when the XML does not parse (malformed, an entity reference, too many tokens) gosaml2 tries DEFLATE and reports only that error"},
@@ -90,8 +90,8 @@ var gosaml2Unread = []Unread{
 		Why: "the harness has no reason for a missing Conditions element; gosaml2 requires it for its time bounds, not its audience"},
 	{Match: `missing \w+ attribute on Conditions element`, Example: "missing NotOnOrAfter attribute on Conditions element",
 		Source: srcG2Validate + " VerifyAssertionConditions (ErrMissingElement)", Why: "the harness has no reason for a Conditions element without a time bound"},
-	{Match: `missing Status(?:Code)? element`, Candidates: []sp.Reason{sp.ReasonStatusNotSuccess, sp.ReasonResponseMalformed},
-		Example: "missing Status element", Source: srcG2Validate + " Validate (ErrMissingElement)", Why: "a Response without a Status is malformed or not a success: the harness's reasons split it, the text does not"},
+	{Match: `missing Status(?:Code)? element`, Candidates: []sp.Reason{sp.ReasonStatusNotSuccess, sp.ReasonResponseMalformed, sp.ReasonStructure},
+		Example: "missing Status element", Source: srcG2Validate + " Validate (ErrMissingElement)", Why: "a Response without a Status is malformed, structurally incomplete or not a success: the harness's reasons split it, the text does not"},
 }
 
 func gosaml2Preset() *Preset {

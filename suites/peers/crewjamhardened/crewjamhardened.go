@@ -155,6 +155,10 @@ var PolicyChoices = map[string]string{
 	"time-scd-not-before-present":         "crewjam does not check that a bearer SubjectConfirmationData carries no NotBefore (saml-profiles §4.1.4.2); a NotBefore in the past restricts nothing",
 	"nameid-child-element-signed-by-idp":  "encoding/xml's chardata reads the NameID's own text (alice@acme.test) and skips the element inside it; crewjam does not validate NameIDType as text only",
 	"relaystate-absolute-url":             "refused: samlsp's request tracker finds the pending request's cookie by RelayState, so a RelayState it did not issue finds none (\"named cookie not present\"); the workspace ignores RelayState",
+	"relaystate-protocol-relative-url":    "refused: samlsp's request tracker finds the pending request's cookie by RelayState, so a RelayState it did not issue finds none (\"named cookie not present\"); the workspace ignores RelayState",
+	"relaystate-backslash-url":            "refused: samlsp's request tracker finds the pending request's cookie by RelayState, so a RelayState it did not issue finds none (\"named cookie not present\"); the workspace ignores RelayState",
+	"relaystate-javascript-url":           "refused: samlsp's request tracker finds the pending request's cookie by RelayState, so a RelayState it did not issue finds none (\"named cookie not present\"); the workspace ignores RelayState",
+	"relaystate-over-long":                "refused: samlsp's request tracker finds the pending request's cookie by RelayState, so a RelayState it did not issue finds none (\"named cookie not present\"); the workspace ignores RelayState",
 }
 
 // whyEncoding: the XML declaration scenarios.
