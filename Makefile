@@ -67,9 +67,12 @@ xmlsec1: ## make sure xmlsec1 is there for the signature oracle (installs Debian
 	echo "signature oracle: xmlsec1 is missing and cannot be installed here (needs root and apt-get): run 'sudo apt-get install -y xmlsec1', or set SAMLHARNESS_XMLSEC1 to an xmlsec1 binary" >&2; \
 	exit 1
 
-unit: xmlsec1 ## every package and Ginkgo suite, with the race detector
+# The browser tier runs after the other packages, on its own: a Chromium
+# start competes for the CPU with nothing else then.
+unit: xmlsec1 chromium ## every package and Ginkgo suite with the race detector; the browser tier last, alone
 	mkdir -p $(REPORTS)
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/suites/browser$$')
+	$(GO) test -race -count=1 ./suites/browser/
 
 # The fuzz targets, as package:Name. Each asserts more than "no panic":
 # bounded time per input, refusals that carry a stable code, and

@@ -98,7 +98,7 @@ func Start(opts Options) (*Browser, error) {
 		opts.Path = p
 	}
 	if opts.StartTimeout <= 0 {
-		opts.StartTimeout = 30 * time.Second
+		opts.StartTimeout = 90 * time.Second
 	}
 	if opts.Stderr == nil {
 		opts.Stderr = io.Discard

@@ -85,7 +85,7 @@ func WriteMatrix(w io.Writer, reps []runner.Report, title string) error {
 			if !ok {
 				part, why = "undocumented", r.Why
 			}
-			rows = append(rows, fmt.Sprintf("| `%s` | %s | %s | %s |", r.ID, r.Observed, part, strings.ReplaceAll(why, "|", "\\|")))
+			rows = append(rows, fmt.Sprintf("| `%s` | %s | %s | %s |", r.ID, strings.ReplaceAll(r.Observed, "|", "\\|"), part, strings.ReplaceAll(why, "|", "\\|")))
 		}
 		sort.Strings(rows)
 		fmt.Fprintf(w, "\n### %s: %d FAIL\n\n", rep.Target, len(rows))

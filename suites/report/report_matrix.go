@@ -168,15 +168,18 @@ func WriteTargetMatrix(w io.Writer, reps []runner.Report, opts MatrixOptions) er
 }
 
 func markdownCell(r *runner.Result) string {
-	switch {
-	case r == nil:
+	if r == nil {
 		return "–"
+	}
+	// A family of reasons ("reject:A|B") must not split the table's cell.
+	obs := strings.ReplaceAll(r.Observed, "|", `\|`)
+	switch {
 	case r.Verdict == runner.Skipped:
 		return "skip"
 	case r.Verdict == runner.Pass:
-		return r.Observed
+		return obs
 	}
-	return "**" + r.Observed + "** " + strings.ToUpper(string(r.Verdict))
+	return "**" + obs + "** " + strings.ToUpper(string(r.Verdict))
 }
 
 func filterProfile(rs []runner.Result, p scenario.Profile) []runner.Result {
