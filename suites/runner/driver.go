@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/samlharness/samlharness/suites/htmlpage"
+	"github.com/samlharness/samlharness/suites/loopback"
 	"github.com/samlharness/samlharness/suites/scenario"
 )
 
@@ -133,7 +135,7 @@ type idpRequest struct {
 }
 
 func newWalk(site Site, sp spSide, jar http.CookieJar, timeout time.Duration) *walk {
-	return &walk{site: site, sp: sp, client: LoopbackClient(jar, timeout, false)}
+	return &walk{site: site, sp: sp, client: loopback.Client(jar, timeout, false)}
 }
 
 // run performs the plan: the delivery the scenario names.
@@ -252,31 +254,31 @@ func (w *walk) throughIdP(ctx context.Context, plan Plan, r *reply) (string, url
 	if w.sp.atSP(r.url) {
 		return stop(w.sp.answered(ctx, w, r)) // the Redirect binding took the browser to the SP
 	}
-	p, err := parsePage(r.body)
+	p, err := htmlpage.Parse(r.body)
 	if err != nil {
 		return stop(w.stopAt(StageIdPLogin, ReasonUnexpectedPage, "unreadable IdP page: "+err.Error()))
 	}
-	if f, ok := p.formByID("form-signin"); ok {
+	if f, ok := p.FormByID("form-signin"); ok {
 		if r, err = w.submitOktaSignIn(ctx, r, f, plan); err != nil {
 			return stop(w.loginFailure(err))
 		}
 		if w.sp.atSP(r.url) {
 			return stop(w.sp.answered(ctx, w, r))
 		}
-		if p, err = parsePage(r.body); err != nil {
+		if p, err = htmlpage.Parse(r.body); err != nil {
 			return stop(w.stopAt(StageIdPSSO, ReasonUnexpectedPage, "unreadable IdP page: "+err.Error()))
 		}
-		if _, again := p.formByID("form-signin"); again {
-			return stop(w.stopAt(StageIdPLogin, ReasonIdPLoginFailed, p.title()))
+		if _, again := p.FormByID("form-signin"); again {
+			return stop(w.stopAt(StageIdPLogin, ReasonIdPLoginFailed, p.Title()))
 		}
 	}
-	switch p.attrOf("data-okta-error") {
+	switch p.AttrOf("data-okta-error") {
 	case "app-not-assigned":
-		return stop(w.stopAt(StageIdPSSO, ReasonIdPAppNotAssigned, p.title()))
+		return stop(w.stopAt(StageIdPSSO, ReasonIdPAppNotAssigned, p.Title()))
 	case "bad-saml-request":
-		return stop(w.stopAt(StageIdPSSO, ReasonIdPBadRequest, p.title()))
+		return stop(w.stopAt(StageIdPSSO, ReasonIdPBadRequest, p.Title()))
 	}
-	f, ok := p.formByID("appForm")
+	f, ok := p.FormByID("appForm")
 	if !ok {
 		return stop(w.pageStop(StageIdPSSO, r))
 	}
@@ -292,7 +294,7 @@ var errBadFormAction = errors.New("bad login form action")
 
 // submitOktaSignIn fills Okta's sign-in form f, found on the page r answered,
 // with the plan's credentials, posts it and follows the IdP's redirects.
-func (w *walk) submitOktaSignIn(ctx context.Context, r *reply, f *form, plan Plan) (*reply, error) {
+func (w *walk) submitOktaSignIn(ctx context.Context, r *reply, f *htmlpage.Form, plan Plan) (*reply, error) {
 	vals := url.Values{}
 	for k, v := range f.Fields {
 		vals[k] = v
@@ -404,7 +406,7 @@ func (w *walk) stopAt(stage string, reason Reason, message string) Observation {
 // transport records a request that got no answer, or a hop refused because
 // it left loopback.
 func (w *walk) transport(stage string, err error) Observation {
-	if IsNotLoopback(err) {
+	if loopback.IsNotLoopback(err) {
 		return w.stopAt(stage, ReasonNotLoopback, err.Error())
 	}
 	return w.stopAt(stage, ReasonTransport, err.Error())
@@ -412,15 +414,15 @@ func (w *walk) transport(stage string, err error) Observation {
 
 // pageStop records a page that ended the flow, reading its error code.
 func (w *walk) pageStop(stage string, r *reply) Observation {
-	p, err := parsePage(r.body)
+	p, err := htmlpage.Parse(r.body)
 	if err != nil {
 		return w.stopAt(stage, ReasonUnexpectedPage, fmt.Sprintf("HTTP %d, unreadable page", r.status))
 	}
-	w.obs.Evidence.Page = p.title()
-	if code := p.attrOf("data-error-code"); code != "" {
+	w.obs.Evidence.Page = p.Title()
+	if code := p.AttrOf("data-error-code"); code != "" {
 		msg := ""
-		if n := p.withAttr("data-error-code"); n != nil {
-			msg = strings.Join(strings.Fields(text(n)), " ")
+		if n := p.WithAttr("data-error-code"); n != nil {
+			msg = strings.Join(strings.Fields(htmlpage.Text(n)), " ")
 		}
 		return w.stop(stage, code, msg)
 	}
@@ -430,7 +432,7 @@ func (w *walk) pageStop(stage string, r *reply) Observation {
 		}
 		return w.stopAt(stage, ReasonNotFound, fmt.Sprintf("the SP has no page at %s", r.url.Path))
 	}
-	return w.stopAt(stage, ReasonUnexpectedPage, fmt.Sprintf("HTTP %d page %q", r.status, p.title()))
+	return w.stopAt(stage, ReasonUnexpectedPage, fmt.Sprintf("HTTP %d page %q", r.status, p.Title()))
 }
 
 // Excerpt is at most n bytes of b, marked when cut.

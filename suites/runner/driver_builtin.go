@@ -9,6 +9,8 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"time"
+
+	"github.com/samlharness/samlharness/suites/htmlpage"
 )
 
 // SignIn performs the plan against the built-in workspace SP at site and
@@ -80,16 +82,16 @@ type apiError struct {
 // accounts:signInWithIdp, then the workspace session endpoint, then open
 // the app.
 func (workspaceSP) answered(ctx context.Context, w *walk, r *reply) Observation {
-	p, err := parsePage(r.body)
+	p, err := htmlpage.Parse(r.body)
 	if err != nil {
 		return w.stopAt(StageHandler, ReasonUnexpectedPage, "unreadable handler page: "+err.Error())
 	}
-	script := p.byID("gip-handler-state")
+	script := p.ByID("gip-handler-state")
 	if script == nil {
 		return w.pageStop(StageHandler, r)
 	}
 	var st handlerState
-	if err := json.Unmarshal([]byte(text(script)), &st); err != nil {
+	if err := json.Unmarshal([]byte(htmlpage.Text(script)), &st); err != nil {
 		return w.stopAt(StageHandler, ReasonUnexpectedPage, "handler state is not JSON: "+err.Error())
 	}
 	body, _ := json.Marshal(map[string]any{
@@ -132,11 +134,11 @@ func atApp(ctx context.Context, w *walk) Observation {
 	if r.status != http.StatusOK {
 		return w.stopAt(StageApp, ReasonNoSession, fmt.Sprintf("the app answered %d instead of the signed-in page", r.status))
 	}
-	p, err := parsePage(r.body)
+	p, err := htmlpage.Parse(r.body)
 	if err != nil {
 		return w.stopAt(StageApp, ReasonUnexpectedPage, "unreadable app page: "+err.Error())
 	}
-	email := p.attrOf("data-signed-in-email")
+	email := p.AttrOf("data-signed-in-email")
 	if email == "" {
 		return w.stopAt(StageApp, ReasonNoSession, "the app shows no signed-in user")
 	}

@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/samlharness/samlharness/suites/htmlpage"
 	"github.com/samlharness/samlharness/suites/scenario"
 )
 
@@ -103,8 +104,8 @@ func (s *foreignSP) start(ctx context.Context, w *walk, plan Plan) (*idpRequest,
 		}
 		r, err = w.do(ctx, http.MethodGet, loc.String(), nil, "")
 	}
-	if p, perr := parsePage(r.body); perr == nil {
-		if f, ok := p.formWithInput("SAMLRequest"); ok {
+	if p, perr := htmlpage.Parse(r.body); perr == nil {
+		if f, ok := p.FormWithInput("SAMLRequest"); ok {
 			if action, aerr := r.url.Parse(f.Action); aerr == nil && action.Host == s.idpHost {
 				vals := url.Values(f.Fields)
 				w.obs.Evidence.AuthnRequest = decodeAuthnRequest(vals.Get("SAMLRequest"), false)
@@ -185,21 +186,6 @@ func (s *foreignSP) session(ctx context.Context, w *walk) (string, bool, error) 
 		return html.UnescapeString(string(m[1])), true, nil
 	}
 	return "", true, nil
-}
-
-// formWithInput returns the first form that has an input of that name.
-func (p *page) formWithInput(name string) (*form, bool) {
-	n := p.find(func(n *html.Node) bool {
-		if n.Data != "form" {
-			return false
-		}
-		sub := &page{root: n}
-		return sub.find(func(c *html.Node) bool { v, _ := attr(c, "name"); return c.Data == "input" && v == name }) != nil
-	})
-	if n == nil {
-		return nil, false
-	}
-	return formOf(n), true
 }
 
 // PageText is a page's visible text, whitespace collapsed, at most n

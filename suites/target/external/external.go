@@ -20,6 +20,7 @@ import (
 	"github.com/samlharness/samlharness/mockidp/fault"
 	"github.com/samlharness/samlharness/suites/demo"
 	"github.com/samlharness/samlharness/suites/hostedidp"
+	"github.com/samlharness/samlharness/suites/loopback"
 	"github.com/samlharness/samlharness/suites/runner"
 	"github.com/samlharness/samlharness/suites/scenario"
 	"github.com/samlharness/samlharness/suites/target"
@@ -292,7 +293,7 @@ func (h *hookSP) Configure(ctx context.Context, cfg target.SPConfig) (*runner.Ob
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := runner.LoopbackClient(nil, 0, true).Do(req)
+	resp, err := loopback.Client(nil, 0, true).Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("spConfig: %w", err)
 	}

@@ -1,4 +1,8 @@
-package runner
+// Package loopback is how the harness reaches the SPs and IdPs it drives:
+// an HTTP client that refuses, before dialling, any address off loopback
+// (127.0.0.0/8, ::1, localhost), whether a target file names it, a
+// redirect points at it or a form posts to it.
+package loopback
 
 import (
 	"errors"
@@ -23,10 +27,10 @@ func (e *NotLoopbackError) Error() string {
 	return fmt.Sprintf("refused to go to %s: the harness only talks to loopback addresses (127.0.0.0/8, ::1, localhost)", e.Where)
 }
 
-// CheckLoopback returns a *NotLoopbackError unless u's host is localhost or
+// Check returns a *NotLoopbackError unless u's host is localhost or
 // a loopback IP. Names other than localhost are refused without resolving
 // them.
-func CheckLoopback(u *url.URL) error {
+func Check(u *url.URL) error {
 	host := u.Hostname()
 	if strings.EqualFold(host, "localhost") {
 		return nil
@@ -55,7 +59,7 @@ func loopbackControl(_, address string, _ syscall.RawConn) error {
 type loopbackOnly struct{ base http.RoundTripper }
 
 func (t loopbackOnly) RoundTrip(r *http.Request) (*http.Response, error) {
-	if err := CheckLoopback(r.URL); err != nil {
+	if err := Check(r.URL); err != nil {
 		if r.Body != nil {
 			r.Body.Close()
 		}
@@ -74,11 +78,11 @@ var loopbackTransport = func() http.RoundTripper {
 	return loopbackOnly{base: t}
 }()
 
-// LoopbackClient is an HTTP client that never leaves loopback: each request
+// Client is an HTTP client that never leaves loopback: each request
 // and each redirect it follows is checked before it is sent, and each
 // connection before it connects. With follow false it returns redirects
 // instead of following them (the driver follows them itself, hop by hop).
-func LoopbackClient(jar http.CookieJar, timeout time.Duration, follow bool) *http.Client {
+func Client(jar http.CookieJar, timeout time.Duration, follow bool) *http.Client {
 	c := &http.Client{Jar: jar, Timeout: timeout, Transport: loopbackTransport}
 	if !follow {
 		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
