@@ -11,6 +11,9 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/samlharness/samlharness/sp"
+	"github.com/samlharness/samlharness/suites/scenario"
 )
 
 // Library is one SAML library's side of a peer SP.
@@ -74,12 +77,12 @@ func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if !enabled {
-			page(w, http.StatusForbidden, "Single sign-on is disabled", `<p id="error" data-reason="PROVIDER_DISABLED">Single sign-on is disabled for this app.</p>`)
+			page(w, http.StatusForbidden, "Single sign-on is disabled", `<p id="error" data-reason="`+string(sp.ReasonProviderDisabled)+`">Single sign-on is disabled for this app.</p>`)
 			return
 		}
 		if email := r.URL.Query().Get("email"); email != "" && policy(cfg.Domains, email) != "" {
 			page(w, http.StatusForbidden, "Single sign-on is not set up",
-				`<p id="error" data-reason="SSO_NOT_CONFIGURED">No single sign-on is set up for `+html.EscapeString(email)+`.</p>`)
+				`<p id="error" data-reason="`+string(sp.ReasonSSONotConfigured)+`">No single sign-on is set up for `+html.EscapeString(email)+`.</p>`)
 			return
 		}
 		lib.StartLogin(w, r)
@@ -98,13 +101,13 @@ func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/" && r.Method == http.MethodGet:
 		page(w, http.StatusOK, "Peer SP", `<p><a href="`+PathApp+`">Sign in with SSO</a></p>`)
 	case r.URL.Path == PathACS && !enabled:
-		page(w, http.StatusForbidden, "Single sign-on is disabled", `<p id="error" data-reason="PROVIDER_DISABLED">Single sign-on is disabled for this app.</p>`)
+		page(w, http.StatusForbidden, "Single sign-on is disabled", `<p id="error" data-reason="`+string(sp.ReasonProviderDisabled)+`">Single sign-on is disabled for this app.</p>`)
 	case r.URL.Path == PathACS || r.URL.Path == PathMetadata:
 		// Only the ACS and the metadata reach the library; any other path
 		// (a misconfigured ACS URL) gets the shell's NOT_FOUND page.
 		lib.ServeHTTP(w, r)
 	default:
-		page(w, http.StatusNotFound, "Not found", `<p id="error" data-reason="NOT_FOUND">There is no page at `+html.EscapeString(r.URL.Path)+`.</p>`)
+		page(w, http.StatusNotFound, "Not found", `<p id="error" data-reason="`+string(scenario.ReasonNotFound)+`">There is no page at `+html.EscapeString(r.URL.Path)+`.</p>`)
 	}
 }
 
@@ -124,11 +127,11 @@ func (a *app) signedIn(w http.ResponseWriter, cfg Config, who string) {
 // policy returns why an identity may not use the app, or "".
 func policy(domains []string, who string) string {
 	if strings.TrimSpace(who) == "" {
-		return "NAMEID_MISSING"
+		return string(sp.ReasonNameIDMissing)
 	}
 	at := strings.LastIndexByte(who, '@')
 	if at <= 0 || at == len(who)-1 || strings.Count(who, "@") != 1 || strings.ContainsAny(who, " \t\r\n<>") || strings.IndexFunc(who, invisible) >= 0 {
-		return "NAMEID_NOT_EMAIL"
+		return string(sp.ReasonNameIDNotEmail)
 	}
 	domain := who[at+1:]
 	for _, d := range domains {
@@ -136,7 +139,7 @@ func policy(domains []string, who string) string {
 			return ""
 		}
 	}
-	return "DOMAIN_NOT_ALLOWED"
+	return string(sp.ReasonDomainNotAllowed)
 }
 
 // invisible reports a character an email address never shows: a control,
@@ -183,7 +186,7 @@ func (a *app) configure(w http.ResponseWriter, r *http.Request) {
 	}
 	certs, err := ParseCertificates(c.Certificates)
 	if err != nil {
-		page(w, http.StatusUnprocessableEntity, "Certificate refused", `<p id="error" data-reason="CERT_PARSE">`+html.EscapeString(err.Error())+`</p>`)
+		page(w, http.StatusUnprocessableEntity, "Certificate refused", `<p id="error" data-reason="`+string(sp.ReasonCertParse)+`">`+html.EscapeString(err.Error())+`</p>`)
 		return
 	}
 	a.mu.Lock()
