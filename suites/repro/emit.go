@@ -19,6 +19,7 @@ import (
 
 	"github.com/samlharness/samlharness/internal/wire"
 	"github.com/samlharness/samlharness/mockidp/fault"
+	"github.com/samlharness/samlharness/sp"
 	"github.com/samlharness/samlharness/sp/diagnose"
 	"github.com/samlharness/samlharness/suites/scenario"
 )
@@ -44,26 +45,26 @@ type caseMeta struct {
 const refGuide = "elevenlabs-okta-saml-sso.md#troubleshooting"
 
 var metaByCause = map[string]caseMeta{
-	"CERT_UNPARSEABLE":         {scenario.CatConfiguration, []string{"area:certificate", "guide:troubleshooting"}, []string{refGuide, "okta-and-identity-platform.md#2.3", "attack-catalogue.md#9"}},
-	"CERT_ROTATED":             {scenario.CatConfiguration, []string{"area:certificate", "area:signature", "guide:troubleshooting"}, []string{"okta-and-identity-platform.md#1.3", "attack-catalogue.md#cfg-wrong-cert-after-rotation"}},
-	"CERT_NOT_ACTIVE_YET":      {scenario.CatConfiguration, []string{"area:certificate", "area:signature"}, []string{"okta-and-identity-platform.md#1.3"}},
-	"CERT_WRONG":               {scenario.CatConfiguration, []string{"area:certificate", "area:signature"}, []string{"attack-catalogue.md#cfg-tls-cert-instead-of-signing-cert"}},
-	"AUDIENCE_MISMATCH":        {scenario.CatConfiguration, []string{"area:audience", "guide:troubleshooting", "okta:setting"}, []string{"elevenlabs-okta-saml-sso.md#field-mappings", "attack-catalogue.md#cfg-wrong-sp-entityid"}},
-	"DESTINATION_MISMATCH":     {scenario.CatConfiguration, []string{"area:destination", "okta:setting"}, []string{"elevenlabs-okta-saml-sso.md#field-mappings", "attack-catalogue.md#cfg-wrong-acs-url"}},
-	"RESPONSE_ISSUER_MISMATCH": {scenario.CatConfiguration, []string{"area:issuer", "guide:troubleshooting"}, []string{refGuide, "attack-catalogue.md#cfg-wrong-idp-entityid"}},
-	"ISSUER_MISMATCH":          {scenario.CatConfiguration, []string{"area:issuer", "guide:troubleshooting"}, []string{refGuide, "attack-catalogue.md#cfg-wrong-idp-entityid"}},
-	"NAMEID_NOT_EMAIL":         {scenario.CatConfiguration, []string{"area:subject", "area:workspace-policy", "guide:troubleshooting", "okta:setting"}, []string{refGuide, "okta-and-identity-platform.md#3"}},
-	"NAMEID_MISSING":           {scenario.CatConfiguration, []string{"area:subject", "guide:troubleshooting"}, []string{refGuide}},
-	"DOMAIN_NOT_ALLOWED":       {scenario.CatConfiguration, []string{"area:workspace-policy"}, []string{"elevenlabs-okta-saml-sso.md#field-mappings", "attack-catalogue.md#cfg-email-domain-not-allowed"}},
-	"EXPIRED":                  {scenario.CatProtocol, []string{"area:time"}, []string{"okta-and-identity-platform.md#2.3", "attack-catalogue.md#cfg-clock-drift"}},
-	"NOT_YET_VALID":            {scenario.CatProtocol, []string{"area:time"}, []string{"okta-and-identity-platform.md#2.3", "attack-catalogue.md#cfg-clock-drift"}},
-	"IN_RESPONSE_TO_MISSING":   {scenario.CatProtocol, []string{"area:in-response-to"}, []string{"okta-and-identity-platform.md#2.3", "attack-catalogue.md#cfg-idp-initiated-tile"}},
-	"IN_RESPONSE_TO_MISMATCH":  {scenario.CatProtocol, []string{"area:in-response-to"}, []string{"okta-and-identity-platform.md#2.3"}},
-	"STATUS_NOT_SUCCESS":       {scenario.CatProtocol, []string{"area:status"}, []string{"okta-and-identity-platform.md#2.3"}},
-	"SIGNATURE_MISSING":        {scenario.CatConfiguration, []string{"area:signature", "okta:setting"}, []string{"okta-and-identity-platform.md#4", "attack-catalogue.md#cfg-signing-mismatch"}},
-	"ENCRYPTED_ASSERTION":      {scenario.CatConfiguration, []string{"area:encryption", "okta:setting"}, []string{"okta-and-identity-platform.md#4"}},
-	"PROVIDER_DISABLED":        {scenario.CatConfiguration, []string{"area:workspace-policy"}, []string{"okta-and-identity-platform.md#2.3"}},
-	"MISSING_INITIAL_STATE":    {scenario.CatConfiguration, []string{"area:in-response-to"}, []string{"okta-and-identity-platform.md#2.3", "attack-catalogue.md#cfg-idp-initiated-tile"}},
+	"CERT_UNPARSEABLE":                    {scenario.CatConfiguration, []string{"area:certificate", "guide:troubleshooting"}, []string{refGuide, "okta-and-identity-platform.md#2.3", "attack-catalogue.md#9"}},
+	"CERT_ROTATED":                        {scenario.CatConfiguration, []string{"area:certificate", "area:signature", "guide:troubleshooting"}, []string{"okta-and-identity-platform.md#1.3", "attack-catalogue.md#cfg-wrong-cert-after-rotation"}},
+	"CERT_NOT_ACTIVE_YET":                 {scenario.CatConfiguration, []string{"area:certificate", "area:signature"}, []string{"okta-and-identity-platform.md#1.3"}},
+	"CERT_WRONG":                          {scenario.CatConfiguration, []string{"area:certificate", "area:signature"}, []string{"attack-catalogue.md#cfg-tls-cert-instead-of-signing-cert"}},
+	string(sp.ReasonAudienceMismatch):     {scenario.CatConfiguration, []string{"area:audience", "guide:troubleshooting", "okta:setting"}, []string{"elevenlabs-okta-saml-sso.md#field-mappings", "attack-catalogue.md#cfg-wrong-sp-entityid"}},
+	string(sp.ReasonDestinationMismatch):  {scenario.CatConfiguration, []string{"area:destination", "okta:setting"}, []string{"elevenlabs-okta-saml-sso.md#field-mappings", "attack-catalogue.md#cfg-wrong-acs-url"}},
+	string(sp.ReasonResponseIssuer):       {scenario.CatConfiguration, []string{"area:issuer", "guide:troubleshooting"}, []string{refGuide, "attack-catalogue.md#cfg-wrong-idp-entityid"}},
+	string(sp.ReasonIssuerMismatch):       {scenario.CatConfiguration, []string{"area:issuer", "guide:troubleshooting"}, []string{refGuide, "attack-catalogue.md#cfg-wrong-idp-entityid"}},
+	string(sp.ReasonNameIDNotEmail):       {scenario.CatConfiguration, []string{"area:subject", "area:workspace-policy", "guide:troubleshooting", "okta:setting"}, []string{refGuide, "okta-and-identity-platform.md#3"}},
+	string(sp.ReasonNameIDMissing):        {scenario.CatConfiguration, []string{"area:subject", "guide:troubleshooting"}, []string{refGuide}},
+	string(sp.ReasonDomainNotAllowed):     {scenario.CatConfiguration, []string{"area:workspace-policy"}, []string{"elevenlabs-okta-saml-sso.md#field-mappings", "attack-catalogue.md#cfg-email-domain-not-allowed"}},
+	string(sp.ReasonExpired):              {scenario.CatProtocol, []string{"area:time"}, []string{"okta-and-identity-platform.md#2.3", "attack-catalogue.md#cfg-clock-drift"}},
+	string(sp.ReasonNotYetValid):          {scenario.CatProtocol, []string{"area:time"}, []string{"okta-and-identity-platform.md#2.3", "attack-catalogue.md#cfg-clock-drift"}},
+	string(sp.ReasonInResponseToMissing):  {scenario.CatProtocol, []string{"area:in-response-to"}, []string{"okta-and-identity-platform.md#2.3", "attack-catalogue.md#cfg-idp-initiated-tile"}},
+	string(sp.ReasonInResponseToMismatch): {scenario.CatProtocol, []string{"area:in-response-to"}, []string{"okta-and-identity-platform.md#2.3"}},
+	string(sp.ReasonStatusNotSuccess):     {scenario.CatProtocol, []string{"area:status"}, []string{"okta-and-identity-platform.md#2.3"}},
+	string(sp.ReasonSignatureMissing):     {scenario.CatConfiguration, []string{"area:signature", "okta:setting"}, []string{"okta-and-identity-platform.md#4", "attack-catalogue.md#cfg-signing-mismatch"}},
+	string(sp.ReasonEncryptedAssertion):   {scenario.CatConfiguration, []string{"area:encryption", "okta:setting"}, []string{"okta-and-identity-platform.md#4"}},
+	string(sp.ReasonProviderDisabled):     {scenario.CatConfiguration, []string{"area:workspace-policy"}, []string{"okta-and-identity-platform.md#2.3"}},
+	string(sp.ReasonMissingInitialState):  {scenario.CatConfiguration, []string{"area:in-response-to"}, []string{"okta-and-identity-platform.md#2.3", "attack-catalogue.md#cfg-idp-initiated-tile"}},
 }
 
 // builder accumulates a case.
@@ -232,14 +233,14 @@ func (b *builder) recipe(f diagnose.Finding) error {
 	switch f.Code {
 	case "CERT_UNPARSEABLE", "CERT_ROTATED", "CERT_NOT_ACTIVE_YET", "CERT_WRONG":
 		// certificates() did it.
-	case "PROVIDER_DISABLED":
+	case string(sp.ReasonProviderDisabled):
 		b.c.SP.Disabled = true
-	case "RESPONSE_ISSUER_MISMATCH", "ISSUER_MISMATCH":
+	case string(sp.ReasonResponseIssuer), string(sp.ReasonIssuerMismatch):
 		configured := strings.TrimSpace(b.rep.Workspace.IdentityProviderEntityID)
 		issuer := ""
 		if r != nil {
 			issuer = r.Issuer
-			if f.Code == "ISSUER_MISMATCH" && r.Assertion != nil {
+			if f.Code == string(sp.ReasonIssuerMismatch) && r.Assertion != nil {
 				issuer = r.Assertion.Issuer
 			}
 		}
@@ -254,7 +255,7 @@ func (b *builder) recipe(f diagnose.Finding) error {
 		}
 		b.c.SP.IdentityProviderEntityID = v
 		b.repl[b.rep.Workspace.IdentityProviderEntityID] = v
-	case "AUDIENCE_MISMATCH":
+	case string(sp.ReasonAudienceMismatch):
 		if r == nil || r.Assertion == nil {
 			return fmt.Errorf("no audience to recreate")
 		}
@@ -264,7 +265,7 @@ func (b *builder) recipe(f diagnose.Finding) error {
 				break
 			}
 		}
-	case "DESTINATION_MISMATCH", "RECIPIENT_MISMATCH":
+	case string(sp.ReasonDestinationMismatch), string(sp.ReasonRecipientMismatch):
 		if r == nil {
 			return fmt.Errorf("no response to read the Destination from")
 		}
@@ -279,7 +280,7 @@ func (b *builder) recipe(f diagnose.Finding) error {
 			recip = b.mapURL(r.Assertion.Recipient)
 		}
 		s["destinationUrl"], s["recipientUrl"] = dest, recip
-	case "NAMEID_NOT_EMAIL":
+	case string(sp.ReasonNameIDNotEmail):
 		s := settings()
 		s["nameIdFormat"] = nameIDOption(r.Assertion.NameIDFormat)
 		s["applicationUsername"] = "Okta username"
@@ -299,9 +300,9 @@ func (b *builder) recipe(f diagnose.Finding) error {
 		}
 		b.repl[`"`+r.Assertion.NameID+`"`] = `"` + demo + `"`
 		b.anon = append(b.anon, "the user → the demo user "+b.c.User+" (the NameID keeps its shape: not an email)")
-	case "NAMEID_MISSING":
+	case string(sp.ReasonNameIDMissing):
 		b.c.IdP.Faults = append(b.c.IdP.Faults, fault.Fault{Name: "remove-element", Params: map[string]string{"path": "Response/Assertion/Subject/NameID"}})
-	case "DOMAIN_NOT_ALLOWED":
+	case string(sp.ReasonDomainNotAllowed):
 		email := r.Assertion.NameID
 		domain := strings.ToLower(email[strings.LastIndexByte(email, '@')+1:])
 		user, demoDom := "frank", demoOtherDomain
@@ -312,12 +313,12 @@ func (b *builder) recipe(f diagnose.Finding) error {
 		b.repl[domain] = demoDom
 		b.anon = append(b.anon, fmt.Sprintf("the user → the demo user %s; their email domain → %s (%s)", user, demoDom,
 			map[string]string{"erin": "verified in the workspace, not an allowed SSO domain", "frank": "never verified in the workspace"}[user]))
-	case "EXPIRED", "NOT_YET_VALID":
+	case string(sp.ReasonExpired), string(sp.ReasonNotYetValid):
 		if r == nil || r.Assertion == nil {
 			return fmt.Errorf("no validity window to recreate")
 		}
 		var offset time.Duration
-		if f.Code == "EXPIRED" {
+		if f.Code == string(sp.ReasonExpired) {
 			noa, ok := parseTime(r.Assertion.NotOnOrAfter)
 			if scd, ok2 := parseTime(r.Assertion.SCDNotOnOrAfter); ok2 && (!ok || scd.Before(noa)) {
 				noa, ok = scd, true
@@ -334,7 +335,7 @@ func (b *builder) recipe(f diagnose.Finding) error {
 			offset = nb.Sub(b.c.At.Add(-oktaWindow))
 		}
 		b.c.IdP.Faults = append(b.c.IdP.Faults, fault.Fault{Name: "shift-time", Params: map[string]string{"attr": "all", "base": "current", "offset": offset.String()}})
-	case "IN_RESPONSE_TO_MISSING":
+	case string(sp.ReasonInResponseToMissing):
 		if b.c.Delivery == scenario.DeliverIdPInitiated {
 			return nil // an IdP-initiated response has none anyway
 		}
@@ -346,15 +347,15 @@ func (b *builder) recipe(f diagnose.Finding) error {
 			where = "response"
 		}
 		b.c.IdP.Faults = append(b.c.IdP.Faults, fault.Fault{Name: "remove-in-response-to", Params: map[string]string{"where": where}})
-	case "IN_RESPONSE_TO_MISMATCH":
+	case string(sp.ReasonInResponseToMismatch):
 		b.c.IdP.Faults = append(b.c.IdP.Faults, fault.Fault{Name: "set-in-response-to", Params: map[string]string{"where": "both", "value": "_00000000000000000000000000000000"}})
-	case "STATUS_NOT_SUCCESS":
+	case string(sp.ReasonStatusNotSuccess):
 		p := map[string]string{"code": r.Status}
 		if r.SubStatus != "" {
 			p["subcode"] = r.SubStatus
 		}
 		b.c.IdP.Faults = append(b.c.IdP.Faults, fault.Fault{Name: "set-status", Params: p})
-	case "SIGNATURE_MISSING":
+	case string(sp.ReasonSignatureMissing):
 		s := settings()
 		s["response"], s["assertionSignature"] = "Unsigned", "Unsigned"
 	case "SIGNATURE_SHA1":
@@ -367,10 +368,10 @@ func (b *builder) recipe(f diagnose.Finding) error {
 				s["digestAlgorithm"] = "SHA1"
 			}
 		}
-	case "ENCRYPTED_ASSERTION":
+	case string(sp.ReasonEncryptedAssertion):
 		s := settings()
 		s["assertionEncryption"], s["encryptionCertificate"] = "Encrypted", "{spEncryptionCertificate}"
-	case "MISSING_INITIAL_STATE":
+	case string(sp.ReasonMissingInitialState):
 		b.c.Delivery = scenario.DeliverIdPInitiated
 	default:
 		if f.Reason != "" {
