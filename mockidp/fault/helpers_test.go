@@ -23,7 +23,7 @@ import (
 )
 
 // The test IdP: fixed clock, IDs and URLs, Okta's Response shape
-// (okta-and-identity-platform.md §1.4) on one line.
+// (Okta's SAML Response as it sends it) on one line.
 var testNow = time.Date(2026, 8, 29, 12, 0, 0, 0, time.UTC)
 
 const (

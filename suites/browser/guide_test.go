@@ -10,7 +10,7 @@ import (
 	"github.com/samlharness/samlharness/suites/demo"
 )
 
-// The setup guide (../shared/reference/elevenlabs-okta-saml-sso.md), step
+// The ElevenLabs "Okta SAML SSO" setup guide, step
 // by step through both admin UIs, each value copied from one to the other
 // the way the guide says.
 var _ = Describe("the setup guide", Label("guide"), func() {

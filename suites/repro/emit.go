@@ -42,29 +42,29 @@ type caseMeta struct {
 	refs   []string
 }
 
-const refGuide = "elevenlabs-okta-saml-sso.md#troubleshooting"
+const refGuide = "setup guide: Troubleshooting"
 
 var metaByCause = map[string]caseMeta{
-	"CERT_UNPARSEABLE":                    {scenario.CatConfiguration, []string{"area:certificate", "guide:troubleshooting"}, []string{refGuide, "okta-and-identity-platform.md#2.3", "attack-catalogue.md#9"}},
-	"CERT_ROTATED":                        {scenario.CatConfiguration, []string{"area:certificate", "area:signature", "guide:troubleshooting"}, []string{"okta-and-identity-platform.md#1.3", "attack-catalogue.md#cfg-wrong-cert-after-rotation"}},
-	"CERT_NOT_ACTIVE_YET":                 {scenario.CatConfiguration, []string{"area:certificate", "area:signature"}, []string{"okta-and-identity-platform.md#1.3"}},
-	"CERT_WRONG":                          {scenario.CatConfiguration, []string{"area:certificate", "area:signature"}, []string{"attack-catalogue.md#cfg-tls-cert-instead-of-signing-cert"}},
-	string(sp.ReasonAudienceMismatch):     {scenario.CatConfiguration, []string{"area:audience", "guide:troubleshooting", "okta:setting"}, []string{"elevenlabs-okta-saml-sso.md#field-mappings", "attack-catalogue.md#cfg-wrong-sp-entityid"}},
-	string(sp.ReasonDestinationMismatch):  {scenario.CatConfiguration, []string{"area:destination", "okta:setting"}, []string{"elevenlabs-okta-saml-sso.md#field-mappings", "attack-catalogue.md#cfg-wrong-acs-url"}},
-	string(sp.ReasonResponseIssuer):       {scenario.CatConfiguration, []string{"area:issuer", "guide:troubleshooting"}, []string{refGuide, "attack-catalogue.md#cfg-wrong-idp-entityid"}},
-	string(sp.ReasonIssuerMismatch):       {scenario.CatConfiguration, []string{"area:issuer", "guide:troubleshooting"}, []string{refGuide, "attack-catalogue.md#cfg-wrong-idp-entityid"}},
-	string(sp.ReasonNameIDNotEmail):       {scenario.CatConfiguration, []string{"area:subject", "area:workspace-policy", "guide:troubleshooting", "okta:setting"}, []string{refGuide, "okta-and-identity-platform.md#3"}},
+	"CERT_UNPARSEABLE":                    {scenario.CatConfiguration, []string{"area:certificate", "guide:troubleshooting"}, []string{refGuide, "sp/REASONS.md", "attack:cfg-pem-bad-line-breaks"}},
+	"CERT_ROTATED":                        {scenario.CatConfiguration, []string{"area:certificate", "area:signature", "guide:troubleshooting"}, []string{"Okta: the app's SAML signing certificate", "attack:cfg-wrong-cert-after-rotation"}},
+	"CERT_NOT_ACTIVE_YET":                 {scenario.CatConfiguration, []string{"area:certificate", "area:signature"}, []string{"Okta: the app's SAML signing certificate"}},
+	"CERT_WRONG":                          {scenario.CatConfiguration, []string{"area:certificate", "area:signature"}, []string{"attack:cfg-tls-cert-instead-of-signing-cert"}},
+	string(sp.ReasonAudienceMismatch):     {scenario.CatConfiguration, []string{"area:audience", "guide:troubleshooting", "okta:setting"}, []string{"setup guide: Field mappings", "attack:cfg-wrong-sp-entityid"}},
+	string(sp.ReasonDestinationMismatch):  {scenario.CatConfiguration, []string{"area:destination", "okta:setting"}, []string{"setup guide: Field mappings", "attack:cfg-wrong-acs-url"}},
+	string(sp.ReasonResponseIssuer):       {scenario.CatConfiguration, []string{"area:issuer", "guide:troubleshooting"}, []string{refGuide, "attack:cfg-wrong-idp-entityid"}},
+	string(sp.ReasonIssuerMismatch):       {scenario.CatConfiguration, []string{"area:issuer", "guide:troubleshooting"}, []string{refGuide, "attack:cfg-wrong-idp-entityid"}},
+	string(sp.ReasonNameIDNotEmail):       {scenario.CatConfiguration, []string{"area:subject", "area:workspace-policy", "guide:troubleshooting", "okta:setting"}, []string{refGuide, "ElevenLabs: workspace SSO docs"}},
 	string(sp.ReasonNameIDMissing):        {scenario.CatConfiguration, []string{"area:subject", "guide:troubleshooting"}, []string{refGuide}},
-	string(sp.ReasonDomainNotAllowed):     {scenario.CatConfiguration, []string{"area:workspace-policy"}, []string{"elevenlabs-okta-saml-sso.md#field-mappings", "attack-catalogue.md#cfg-email-domain-not-allowed"}},
-	string(sp.ReasonExpired):              {scenario.CatProtocol, []string{"area:time"}, []string{"okta-and-identity-platform.md#2.3", "attack-catalogue.md#cfg-clock-drift"}},
-	string(sp.ReasonNotYetValid):          {scenario.CatProtocol, []string{"area:time"}, []string{"okta-and-identity-platform.md#2.3", "attack-catalogue.md#cfg-clock-drift"}},
-	string(sp.ReasonInResponseToMissing):  {scenario.CatProtocol, []string{"area:in-response-to"}, []string{"okta-and-identity-platform.md#2.3", "attack-catalogue.md#cfg-idp-initiated-tile"}},
-	string(sp.ReasonInResponseToMismatch): {scenario.CatProtocol, []string{"area:in-response-to"}, []string{"okta-and-identity-platform.md#2.3"}},
-	string(sp.ReasonStatusNotSuccess):     {scenario.CatProtocol, []string{"area:status"}, []string{"okta-and-identity-platform.md#2.3"}},
-	string(sp.ReasonSignatureMissing):     {scenario.CatConfiguration, []string{"area:signature", "okta:setting"}, []string{"okta-and-identity-platform.md#4", "attack-catalogue.md#cfg-signing-mismatch"}},
-	string(sp.ReasonEncryptedAssertion):   {scenario.CatConfiguration, []string{"area:encryption", "okta:setting"}, []string{"okta-and-identity-platform.md#4"}},
-	string(sp.ReasonProviderDisabled):     {scenario.CatConfiguration, []string{"area:workspace-policy"}, []string{"okta-and-identity-platform.md#2.3"}},
-	string(sp.ReasonMissingInitialState):  {scenario.CatConfiguration, []string{"area:in-response-to"}, []string{"okta-and-identity-platform.md#2.3", "attack-catalogue.md#cfg-idp-initiated-tile"}},
+	string(sp.ReasonDomainNotAllowed):     {scenario.CatConfiguration, []string{"area:workspace-policy"}, []string{"setup guide: Field mappings", "attack:cfg-email-domain-not-allowed"}},
+	string(sp.ReasonExpired):              {scenario.CatProtocol, []string{"area:time"}, []string{"sp/REASONS.md", "attack:cfg-clock-drift"}},
+	string(sp.ReasonNotYetValid):          {scenario.CatProtocol, []string{"area:time"}, []string{"sp/REASONS.md", "attack:cfg-clock-drift"}},
+	string(sp.ReasonInResponseToMissing):  {scenario.CatProtocol, []string{"area:in-response-to"}, []string{"sp/REASONS.md", "attack:cfg-idp-initiated-tile"}},
+	string(sp.ReasonInResponseToMismatch): {scenario.CatProtocol, []string{"area:in-response-to"}, []string{"sp/REASONS.md"}},
+	string(sp.ReasonStatusNotSuccess):     {scenario.CatProtocol, []string{"area:status"}, []string{"sp/REASONS.md"}},
+	string(sp.ReasonSignatureMissing):     {scenario.CatConfiguration, []string{"area:signature", "okta:setting"}, []string{"sp/REASONS.md", "attack:cfg-signing-mismatch"}},
+	string(sp.ReasonEncryptedAssertion):   {scenario.CatConfiguration, []string{"area:encryption", "okta:setting"}, []string{"sp/REASONS.md"}},
+	string(sp.ReasonProviderDisabled):     {scenario.CatConfiguration, []string{"area:workspace-policy"}, []string{"sp/REASONS.md"}},
+	string(sp.ReasonMissingInitialState):  {scenario.CatConfiguration, []string{"area:in-response-to"}, []string{"sp/REASONS.md", "attack:cfg-idp-initiated-tile"}},
 }
 
 // builder accumulates a case.

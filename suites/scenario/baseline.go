@@ -7,9 +7,9 @@ import "github.com/samlharness/samlharness/sp"
 // "harness implications" table) describes.
 
 const (
-	refGuide               = "elevenlabs-okta-saml-sso.md#troubleshooting"
-	refGIPChecks           = "okta-and-identity-platform.md#2.3"
-	refHarnessImplications = "okta-and-identity-platform.md#4"
+	refGuide               = "setup guide: Troubleshooting"
+	refGIPChecks           = "sp/REASONS.md"
+	refHarnessImplications = "sp/REASONS.md"
 )
 
 func init() {
@@ -19,7 +19,7 @@ func init() {
 			Title:    "Okta app configured exactly as the setup guide says signs the user in",
 			Category: CatInterop,
 			Tags:     []string{"baseline", "okta:setting"},
-			Refs:     []string{"elevenlabs-okta-saml-sso.md#set-up-okta-saml-sso", refHarnessImplications},
+			Refs:     []string{"setup guide: Set up Okta SAML SSO", refHarnessImplications},
 			Expect:   Both(Accepts()),
 		},
 		Scenario{
@@ -36,7 +36,7 @@ func init() {
 			Title:    "Okta generated and activated a new signing certificate; the workspace still holds the old one",
 			Category: CatConfiguration,
 			Tags:     []string{"baseline", "guide:troubleshooting", "area:certificate", "area:signature"},
-			Refs:     []string{"okta-and-identity-platform.md#1.3", refHarnessImplications},
+			Refs:     []string{"Okta: the app's SAML signing certificate", refHarnessImplications},
 			IdP:      IdPSide{RotateCertificate: true},
 			Expect:   Both(RejectsWith(sp.ReasonSignatureUntrustedKey, MsgSignatureFailed)),
 		}.Covering("cfg-wrong-cert-after-rotation"),
@@ -45,7 +45,7 @@ func init() {
 			Title:    "Name ID format Unspecified with Application username = Okta username sends a NameID that is not an email",
 			Category: CatConfiguration,
 			Tags:     []string{"baseline", "guide:troubleshooting", "area:subject", "area:workspace-policy", "okta:setting"},
-			Refs:     []string{refGuide, "okta-and-identity-platform.md#3"},
+			Refs:     []string{refGuide, "ElevenLabs: workspace SSO docs"},
 			User:     "carol",
 			IdP: IdPSide{Settings: map[string]any{
 				"nameIdFormat":        "Unspecified",
@@ -76,7 +76,7 @@ func init() {
 			Title:       "Okta sends an email on a verified domain that is not an allowed SSO domain",
 			Category:    CatConfiguration,
 			Tags:        []string{"baseline", "guide:troubleshooting", "area:workspace-policy"},
-			Refs:        []string{"elevenlabs-okta-saml-sso.md#field-mappings"},
+			Refs:        []string{"setup guide: Field mappings"},
 			User:        "erin",
 			SignInEmail: "erin@acme.test",
 			Expect:      Both(RejectsWith(sp.ReasonDomainNotAllowed, "Unable to login with {providerId} : the email domain acme-labs.test is not an allowed domain of this workspace.")),
@@ -86,7 +86,7 @@ func init() {
 			Title:    "A user who is not assigned to the Okta app gets Okta's 403 App Not Assigned page",
 			Category: CatConfiguration,
 			Tags:     []string{"baseline", "area:idp"},
-			Refs:     []string{"okta-and-identity-platform.md#1.6", refHarnessImplications},
+			Refs:     []string{"Okta: its end-user error pages", refHarnessImplications},
 			User:     "bob",
 			Expect:   Both(RejectsWith(ReasonIdPAppNotAssigned, "403 App Not Assigned")),
 		},

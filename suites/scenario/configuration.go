@@ -66,17 +66,17 @@ func init() {
 		}.Covering("sig-wrong-idp-cert", "cfg-tls-cert-instead-of-signing-cert"),
 		Scenario{
 			ID: "cert-rotation-both-pasted-then-activated", Title: "Rotation done right: both certificates pasted, then Okta activates the new one",
-			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{"okta-and-identity-platform.md#1.3", "okta-and-identity-platform.md#2.1"},
+			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{"Okta: the app's SAML signing certificate", "Identity Platform: SAML provider configuration"},
 			IdP: IdPSide{RotateCertificate: true}, SP: SPSide{Certificates: []string{"active", "rotated"}}, Expect: Both(Accepts()),
 		}.Covering("cfg-wrong-cert-after-rotation"),
 		Scenario{
 			ID: "cert-rotation-both-pasted-not-yet-activated", Title: "Both certificates pasted while Okta still signs with the old one",
-			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{"okta-and-identity-platform.md#1.3"},
+			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{"Okta: the app's SAML signing certificate"},
 			SP: SPSide{Certificates: []string{"rotated", "active"}}, Expect: Both(Accepts()),
 		}.Covering("cfg-wrong-cert-after-rotation"),
 		Scenario{
 			ID: "cert-rotation-new-pasted-too-early", Title: "Only the new (still Inactive) Okta certificate pasted before it was activated",
-			Category: CatConfiguration, Tags: []string{"area:certificate", "area:signature"}, Refs: []string{"okta-and-identity-platform.md#1.3"},
+			Category: CatConfiguration, Tags: []string{"area:certificate", "area:signature"}, Refs: []string{"Okta: the app's SAML signing certificate"},
 			SP: SPSide{Certificates: []string{"rotated"}}, Expect: Both(RejectsWith(sp.ReasonSignatureUntrustedKey, MsgSignatureFailed)),
 		}.Covering("cfg-wrong-cert-after-rotation"),
 		Scenario{
@@ -129,12 +129,12 @@ func init() {
 		}.Covering("cfg-email-domain-not-allowed"),
 		Scenario{
 			ID: "sign-in-email-domain-not-configured", Title: "Signing in with an email whose domain has no SSO configuration",
-			Category: CatConfiguration, Tags: []string{"area:workspace-policy"}, Refs: []string{"elevenlabs-okta-saml-sso.md"},
+			Category: CatConfiguration, Tags: []string{"area:workspace-policy"}, Refs: []string{"setup guide: Set up Okta SAML SSO"},
 			SignInEmail: "alice@unknown.test", Expect: Both(Rejects(sp.ReasonSSONotConfigured)),
 		},
 		Scenario{
 			ID: "allowed-domain-removed", Title: "The workspace's allowed SSO domains no longer include the users' domain",
-			Category: CatConfiguration, Tags: []string{"area:workspace-policy"}, Refs: []string{"elevenlabs-okta-saml-sso.md#field-mappings"},
+			Category: CatConfiguration, Tags: []string{"area:workspace-policy"}, Refs: []string{"setup guide: Field mappings"},
 			SP: SPSide{Domains: []string{"acme-labs.test"}}, Expect: Both(Rejects(sp.ReasonSSONotConfigured)),
 		},
 		Scenario{

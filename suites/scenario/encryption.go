@@ -13,7 +13,7 @@ func init() {
 	enc := func(id, title string, kv ...any) Scenario {
 		s := Settings(append([]any{"assertionEncryption", "Encrypted", "encryptionCertificate", "{spEncryptionCertificate}"}, kv...)...)
 		return Scenario{ID: id, Title: title, Category: CatEncryption, Tags: []string{"area:encryption", "okta:setting"},
-			Refs: []string{refEnc, "okta-and-identity-platform.md#1.4"}, IdP: s, Expect: Both(Rejects(sp.ReasonEncryptedAssertion))}
+			Refs: []string{refEnc, "Okta: the SAML Response it sends (POST binding)"}, IdP: s, Expect: Both(Rejects(sp.ReasonEncryptedAssertion))}
 	}
 	add(
 		enc("encrypted-assertion-okta-default", "Assertion Encryption on with Okta's defaults (AES256-CBC, RSA-OAEP)").Covering("enc-padding-oracle-errors"),

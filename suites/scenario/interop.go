@@ -7,8 +7,8 @@ import "github.com/samlharness/samlharness/sp"
 // the user's email.
 
 const (
-	refOktaSettings = "okta-and-identity-platform.md#1.5"
-	refOktaResponse = "okta-and-identity-platform.md#1.4"
+	refOktaSettings = "Okta: the app's SAML settings"
+	refOktaResponse = "Okta: the SAML Response it sends (POST binding)"
 )
 
 func init() {
