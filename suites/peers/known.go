@@ -46,77 +46,67 @@ const (
 	whyCDATA        = "refused as RESPONSE_MALFORMED|XML_FORBIDDEN: the library runs mattermost/xml-roundtrip-validator over the document, which refuses the CDATA section before the NameID is read — a safe refusal, for another reason than the forged domain"
 )
 
+// goxmldsigLibrary is what both libraries do because both verify with
+// goxmldsig and read with the same XML stack: it belongs to each library's
+// list (see init).
+var goxmldsigLibrary = map[string]Known{
+	"sig-extra-reference":                        {PartLibrary, whyDigestFirst},
+	"sig-extra-signedinfo":                       {PartLibrary, whyDigestFirst},
+	"sig-reference-other-element":                {PartLibrary, whyDigestFirst},
+	"sig-reference-uri-empty":                    {PartLibrary, whyDigestFirst},
+	"sig-reference-uri-without-hash":             {PartLibrary, whyDigestFirst},
+	"sig-xslt-transform":                         {PartLibrary, whyDigestFirst},
+	"sig-keyinfo-swapped-inside-signed-response": {PartLibrary, whyKeyInfoFirst},
+	"xml-round-trip-attr-empty-local":            {PartLibrary, whyRoundTrip},
+	"xml-round-trip-xmlns-empty-prefix":          {PartLibrary, whyRoundTrip},
+	"encrypted-assertion-corrupt-ciphertext":     {PartLibrary, whyCiphertext},
+	"oversize-2mb":                               {PartIntegrator, whyOversize},
+	"sig-xpath-transform":                        {PartLibrary, whyXPath},
+	"encrypted-assertion-cbc-bad-padding":        {PartLibrary, whyCiphertext},
+	"encrypted-assertion-gcm-tag-damaged":        {PartLibrary, whyCiphertext},
+	"encrypted-key-truncated":                    {PartLibrary, whyCiphertext},
+	"cdata-in-nameid-after-signing":              {PartLibrary, whyCDATA},
+}
+
 // crewjamLibrary is crewjam/saml's (with goxmldsig) own behaviour: the
 // refusals for another reason below, and crewjamhardened.PolicyChoices
 // (what crewjam accepts whatever its options).
 var crewjamLibrary = map[string]Known{
-	"sig-extra-reference":                        {PartLibrary, whyDigestFirst},
-	"sig-extra-signedinfo":                       {PartLibrary, whyDigestFirst},
-	"sig-reference-other-element":                {PartLibrary, whyDigestFirst},
-	"sig-reference-uri-empty":                    {PartLibrary, whyDigestFirst},
-	"sig-reference-uri-without-hash":             {PartLibrary, whyDigestFirst},
-	"sig-xslt-transform":                         {PartLibrary, whyDigestFirst},
-	"sig-keyinfo-swapped-inside-signed-response": {PartLibrary, whyKeyInfoFirst},
-	"xml-round-trip-attr-empty-local":            {PartLibrary, whyRoundTrip},
-	"xml-round-trip-xmlns-empty-prefix":          {PartLibrary, whyRoundTrip},
-	"encrypted-assertion-corrupt-ciphertext":     {PartLibrary, whyCiphertext},
-	"oversize-2mb":                               {PartIntegrator, whyOversize},
-	"sig-xpath-transform":                        {PartLibrary, whyXPath},
-	"issuer-assertion-removed":                   {PartLibrary, "refused as ISSUER_MISMATCH: crewjam compares the missing Issuer with the IdP's entity ID"},
-	"time-scd-not-on-or-after-removed":           {PartLibrary, "refused as EXPIRED: crewjam reads the missing NotOnOrAfter as the zero time, so the confirmation has expired"},
-	"encrypted-assertion-cbc-bad-padding":        {PartLibrary, whyCiphertext},
-	"encrypted-assertion-gcm-tag-damaged":        {PartLibrary, whyCiphertext},
-	"encrypted-key-truncated":                    {PartLibrary, whyCiphertext},
-	"c14n-namespace-heavy-nesting":               {PartLibrary, "refused as XML_LIMIT: crewjam's XML reader refuses more than 64 namespace declarations in scope before the signature is checked"},
-	"cdata-in-nameid-after-signing":              {PartLibrary, whyCDATA},
+	"issuer-assertion-removed":         {PartLibrary, "refused as ISSUER_MISMATCH: crewjam compares the missing Issuer with the IdP's entity ID"},
+	"time-scd-not-on-or-after-removed": {PartLibrary, "refused as EXPIRED: crewjam reads the missing NotOnOrAfter as the zero time, so the confirmation has expired"},
+	"c14n-namespace-heavy-nesting":     {PartLibrary, "refused as XML_LIMIT: crewjam's XML reader refuses more than 64 namespace declarations in scope before the signature is checked"},
 }
 
 // gosaml2Library is gosaml2's (with goxmldsig) own behaviour.
 var gosaml2Library = map[string]Known{
-	"cdata-in-nameid-after-signing":              {PartLibrary, whyCDATA},
-	"okta-rsa-sha1-digest-sha1":                  {PartLibrary, whyNoSHA1Option},
-	"okta-rsa-sha1-digest-sha256":                {PartLibrary, whyNoSHA1Option},
-	"okta-rsa-sha1-response-only":                {PartLibrary, whyNoSHA1Option},
-	"okta-rsa-sha256-digest-sha1":                {PartLibrary, whyNoSHA1Option},
-	"cert-okta-rsa-1024":                         {PartLibrary, "gosaml2 has no option to refuse small keys (neither peer vets the certificate at configuration)"},
-	"cert-pasted-chain-ca-first":                 {PartIntegrator, whyChainCAFirst},
-	"sig-c14n-with-comments":                     {PartLibrary, "goxmldsig accepts exclusive canonicalization WithComments; gosaml2 has no option to refuse it"},
-	"sig-placed-last-child":                      {PartLibrary, "the position of ds:Signature inside its parent is not checked"},
-	"sig-assertion-signature-moved-to-response":  {PartLibrary, "refused as SIGNATURE_MISSING: neither the Response nor the assertion has a signature that references it"},
-	"sig-decoy-signature":                        {PartLibrary, whyDigestFirst},
-	"sig-extra-reference":                        {PartLibrary, whyDigestFirst},
-	"sig-extra-signedinfo":                       {PartLibrary, whyDigestFirst},
-	"sig-reference-other-element":                {PartLibrary, whyDigestFirst},
-	"sig-reference-uri-empty":                    {PartLibrary, whyDigestFirst},
-	"sig-reference-uri-without-hash":             {PartLibrary, whyDigestFirst},
-	"sig-xslt-transform":                         {PartLibrary, whyDigestFirst},
-	"sig-keyinfo-swapped-inside-signed-response": {PartLibrary, whyKeyInfoFirst},
-	"xml-round-trip-attr-empty-local":            {PartLibrary, whyRoundTrip},
-	"xml-round-trip-xmlns-empty-prefix":          {PartLibrary, whyRoundTrip},
-	"condition-unknown":                          {PartLibrary, "gosaml2 ignores Conditions it does not know"},
-	"destination-missing":                        {PartLibrary, "gosaml2 checks the Destination only when present, also on a signed Response"},
-	"issuer-assertion-format-unspecified":        {PartLibrary, "the Format of the assertion's Issuer is not checked"},
-	"time-not-on-or-after-now":                   {PartLibrary, "gosaml2 compares now.After(NotOnOrAfter): the instant itself is still accepted"},
-	"time-scd-not-on-or-after-now":               {PartLibrary, "gosaml2 compares now.After(NotOnOrAfter): the instant itself is still accepted (SubjectConfirmationData)"},
-	"encrypted-assertion-corrupt-ciphertext":     {PartLibrary, whyCiphertext},
-	"encrypted-assertion-response-unsigned":      {PartLibrary, "gosaml2 decrypts CBC assertions in an unsigned Response"},
-	"encrypted-assertion-rsa1-5-key-transport":   {PartLibrary, "gosaml2 accepts RSA1_5 key transport"},
-	"oversize-2mb":                               {PartIntegrator, whyOversize},
-	"sig-keyinfo-rsa-key-value-only":             {PartLibrary, "refused as SIGNATURE_SHAPE: gosaml2 requires an X509Certificate in a KeyInfo that is present, though it verifies with the configured certificate"},
-	"sig-rotation-two-certificates-no-keyinfo":   {PartLibrary, "refused: with several configured certificates and no KeyInfo, goxmldsig does not try each in turn (\"Missing x509 Element\")"},
-	"sig-xpath-transform":                        {PartLibrary, whyXPath},
-	"xml-declaration-euc-jp":                     {PartLibrary, whyEncoding},
-	"xml-declaration-utf16-on-utf8":              {PartLibrary, whyEncoding},
-	"xml-utf8-byte-order-mark":                   {PartLibrary, whyEncoding},
-	"attribute-statement-empty":                  {PartLibrary, whyEmptyStmt},
-	"time-conditions-not-on-or-after-removed":    {PartLibrary, "refused: gosaml2 requires NotOnOrAfter on Conditions, which saml-core makes optional (the confirmation's NotOnOrAfter still bounds the assertion)"},
-	"time-scd-not-before-present":                {PartLibrary, whySCDNotBefore},
-	"encrypted-assertion-cbc-bad-padding":        {PartLibrary, whyCiphertext},
-	"encrypted-assertion-gcm-tag-damaged":        {PartLibrary, whyCiphertext},
-	"encrypted-key-truncated":                    {PartLibrary, whyCiphertext},
-	"encrypted-assertion-nothing-signed":         {PartLibrary, whyUnsignedEnc},
-	"encrypted-assertion-rsa1-5-fault":           {PartLibrary, "gosaml2 accepts RSA1_5 key transport"},
-	"nameid-child-element-signed-by-idp":         {PartLibrary, "encoding/xml's chardata reads the NameID's own text (alice@acme.test) and skips the element inside it; gosaml2 does not validate NameIDType as text only"},
+	"okta-rsa-sha1-digest-sha1":                 {PartLibrary, whyNoSHA1Option},
+	"okta-rsa-sha1-digest-sha256":               {PartLibrary, whyNoSHA1Option},
+	"okta-rsa-sha1-response-only":               {PartLibrary, whyNoSHA1Option},
+	"okta-rsa-sha256-digest-sha1":               {PartLibrary, whyNoSHA1Option},
+	"cert-okta-rsa-1024":                        {PartLibrary, "gosaml2 has no option to refuse small keys (neither peer vets the certificate at configuration)"},
+	"cert-pasted-chain-ca-first":                {PartIntegrator, whyChainCAFirst},
+	"sig-c14n-with-comments":                    {PartLibrary, "goxmldsig accepts exclusive canonicalization WithComments; gosaml2 has no option to refuse it"},
+	"sig-placed-last-child":                     {PartLibrary, "the position of ds:Signature inside its parent is not checked"},
+	"sig-assertion-signature-moved-to-response": {PartLibrary, "refused as SIGNATURE_MISSING: neither the Response nor the assertion has a signature that references it"},
+	"sig-decoy-signature":                       {PartLibrary, whyDigestFirst},
+	"condition-unknown":                         {PartLibrary, "gosaml2 ignores Conditions it does not know"},
+	"destination-missing":                       {PartLibrary, "gosaml2 checks the Destination only when present, also on a signed Response"},
+	"issuer-assertion-format-unspecified":       {PartLibrary, "the Format of the assertion's Issuer is not checked"},
+	"time-not-on-or-after-now":                  {PartLibrary, "gosaml2 compares now.After(NotOnOrAfter): the instant itself is still accepted"},
+	"time-scd-not-on-or-after-now":              {PartLibrary, "gosaml2 compares now.After(NotOnOrAfter): the instant itself is still accepted (SubjectConfirmationData)"},
+	"encrypted-assertion-response-unsigned":     {PartLibrary, "gosaml2 decrypts CBC assertions in an unsigned Response"},
+	"encrypted-assertion-rsa1-5-key-transport":  {PartLibrary, "gosaml2 accepts RSA1_5 key transport"},
+	"sig-keyinfo-rsa-key-value-only":            {PartLibrary, "refused as SIGNATURE_SHAPE: gosaml2 requires an X509Certificate in a KeyInfo that is present, though it verifies with the configured certificate"},
+	"sig-rotation-two-certificates-no-keyinfo":  {PartLibrary, "refused: with several configured certificates and no KeyInfo, goxmldsig does not try each in turn (\"Missing x509 Element\")"},
+	"xml-declaration-euc-jp":                    {PartLibrary, whyEncoding},
+	"xml-declaration-utf16-on-utf8":             {PartLibrary, whyEncoding},
+	"xml-utf8-byte-order-mark":                  {PartLibrary, whyEncoding},
+	"attribute-statement-empty":                 {PartLibrary, whyEmptyStmt},
+	"time-conditions-not-on-or-after-removed":   {PartLibrary, "refused: gosaml2 requires NotOnOrAfter on Conditions, which saml-core makes optional (the confirmation's NotOnOrAfter still bounds the assertion)"},
+	"time-scd-not-before-present":               {PartLibrary, whySCDNotBefore},
+	"encrypted-assertion-nothing-signed":        {PartLibrary, whyUnsignedEnc},
+	"encrypted-assertion-rsa1-5-fault":          {PartLibrary, "gosaml2 accepts RSA1_5 key transport"},
+	"nameid-child-element-signed-by-idp":        {PartLibrary, "encoding/xml's chardata reads the NameID's own text (alice@acme.test) and skips the element inside it; gosaml2 does not validate NameIDType as text only"},
 }
 
 // peerKnown is each peer's own part, beside its library's.
@@ -210,6 +200,9 @@ var peerKnown = map[string]map[string]Known{
 }
 
 func init() {
+	for id, k := range goxmldsigLibrary {
+		crewjamLibrary[id], gosaml2Library[id] = k, k
+	}
 	for id, why := range crewjamhardened.PolicyChoices {
 		part := PartLibrary
 		if id == "cert-pasted-chain-ca-first" {
