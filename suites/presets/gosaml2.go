@@ -54,6 +54,13 @@ var gosaml2Rules = []Rule{
 		"invalid to have both signed and unsigned assertions", srcG2Decode + " validateAssertionSignatures"},
 	{`unable to decrypt encrypted assertion`, sp.ReasonEncryptedAssertion,
 		"error validating response: unable to decrypt encrypted assertion: cannot decrypt, error retrieving private key: key decryption attempted with mismatched cert, SP cert(ef:27:dc:fe), assertion cert(8c:20:5c:c7)", srcG2Decode + " decryptAssertions"},
+	// Only decryptAssertions raises this: the plaintext it decrypted does
+	// not parse. gosaml2 decrypts every CBC method with an AES cipher, so
+	// a triple-DES key (24 bytes, read as AES-192) yields noise whose
+	// padding byte passes now and then; the parse (and the DEFLATE retry
+	// in maybeDeflate) then fails on it.
+	{`unable to create element from decrypted assertion bytes`, sp.ReasonEncryptedAssertion,
+		"error validating response: unable to create element from decrypted assertion bytes: flate: corrupt input before offset 1", srcG2Decode + " decryptAssertions"},
 	{`unable to unmarshal encrypted assertion`, sp.ReasonEncryptedAssertion,
 		"error validating response: unable to unmarshal encrypted assertion: EOF", srcG2Decode + " decryptAssertions"},
 	{`deflated response exceeds maximum size`, sp.ReasonResponseTooLarge,
