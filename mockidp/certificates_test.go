@@ -97,7 +97,7 @@ func TestCertificateShape(t *testing.T) {
 func TestCertificateRotation(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(7)
-	keys := []string{fixtures.KeyIdPPrimary, fixtures.KeyIdPRotated}
+	keys := []fixtures.KeyName{fixtures.KeyIdPPrimary, fixtures.KeyIdPRotated}
 	n := 0
 	cfg.NewKey = func() (*rsa.PrivateKey, error) {
 		k := fixtures.Key(keys[n%len(keys)])

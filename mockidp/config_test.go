@@ -62,7 +62,7 @@ func TestConfigKeys(t *testing.T) {
 			if got := first.key.N.BitLen(); got != tc.bits {
 				t.Errorf("%s: RSA-%d, want RSA-%d", tc.name, got, tc.bits)
 			}
-			for _, fixed := range []string{fixtures.KeyAttacker, fixtures.KeyIdPRotated, fixtures.KeyWeak1024, fixtures.KeySpare, fixtures.KeyIdPPrimary} {
+			for _, fixed := range []fixtures.KeyName{fixtures.KeyAttacker, fixtures.KeyIdPRotated, fixtures.KeyWeak1024, fixtures.KeySpare, fixtures.KeyIdPPrimary} {
 				if first.key.Equal(fixtures.Key(fixed)) {
 					t.Errorf("%s: a generated key equals the committed fixture %s", tc.name, fixed)
 				}

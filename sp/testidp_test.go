@@ -51,7 +51,7 @@ var mintedCerts sync.Map // key name + validity → *testSigner
 // newSigner returns a signer for a fixture key with a self-signed
 // certificate valid from notBefore to notAfter (cached: minting costs an
 // RSA signature).
-func newSigner(t testing.TB, keyName string, notBefore, notAfter time.Time) *testSigner {
+func newSigner(t testing.TB, keyName fixtures.KeyName, notBefore, notAfter time.Time) *testSigner {
 	t.Helper()
 	cacheKey := fmt.Sprintf("%s|%d|%d", keyName, notBefore.Unix(), notAfter.Unix())
 	if v, ok := mintedCerts.Load(cacheKey); ok {
@@ -60,7 +60,7 @@ func newSigner(t testing.TB, keyName string, notBefore, notAfter time.Time) *tes
 	key := fixtures.Key(keyName)
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(notBefore.UnixMilli()),
-		Subject:      pkix.Name{Country: []string{"US"}, Organization: []string{"Okta"}, OrganizationalUnit: []string{"SSOProvider"}, CommonName: "dev-123456-" + keyName},
+		Subject:      pkix.Name{Country: []string{"US"}, Organization: []string{"Okta"}, OrganizationalUnit: []string{"SSOProvider"}, CommonName: "dev-123456-" + string(keyName)},
 		NotBefore:    notBefore,
 		NotAfter:     notAfter,
 	}

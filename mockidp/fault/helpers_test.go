@@ -67,7 +67,7 @@ var (
 	testKeys map[string]keyPair
 )
 
-func mint(t testing.TB, name, cn string, serial int64) keyPair {
+func mint(t testing.TB, name fixtures.KeyName, cn string, serial int64) keyPair {
 	key := fixtures.Key(name)
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(serial),

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/samlharness/samlharness/internal/pastedcert"
 	"github.com/samlharness/samlharness/sp"
 )
 
@@ -134,7 +135,7 @@ type ConfiguredCertificate struct {
 	// Shape names how the text was pasted, when recognised: a PEM variant
 	// of the fixtures (as-downloaded, one-line, crlf, llm-rewrapped,
 	// truncated, indented, no-armor, private-key, …).
-	Shape string `json:"shape,omitempty"`
+	Shape pastedcert.Shape `json:"shape,omitempty"`
 	// Certificate is the parsed certificate.
 	Certificate *CertificateInfo `json:"certificate,omitempty"`
 	// Role is signer, not-signer, unparseable or unchecked.
@@ -168,83 +169,83 @@ func configuredCertificates(texts []string) []ConfiguredCertificate {
 
 // pasteShape recognises how a certificate was pasted, in the names of the
 // fixtures' PEM variants.
-func pasteShape(t string, d sp.CertificateDiagnosis) string {
+func pasteShape(t string, d sp.CertificateDiagnosis) pastedcert.Shape {
 	has := func(s string) bool { return strings.Contains(t, s) }
 	switch {
 	case strings.HasPrefix(t, "\ufeff"):
-		return "utf8-bom"
+		return pastedcert.UTF8BOM
 	case len(t) > 0 && t[0] == 0x30:
-		return "der-bytes"
+		return pastedcert.DERBytes
 	case d.Code == sp.CertIsPrivateKey:
-		return "private-key"
+		return pastedcert.PrivateKey
 	case d.Code == sp.CertIsPublicKey:
-		return "public-key"
+		return pastedcert.PublicKey
 	case strings.HasPrefix(strings.TrimSpace(t), "<"):
-		return "metadata-xml"
+		return pastedcert.MetadataXML
 	case has("\u2013") || has("\u2014"):
-		return "unicode-dashes"
+		return pastedcert.UnicodeDashes
 	case has("BEGINCERTIFICATE"):
-		return "begin-no-space"
+		return pastedcert.BeginNoSpace
 	case has("&#13;") || has("&#xD;") || has("&#xd;"):
-		return "cr-entities"
+		return pastedcert.CREntities
 	case has("```"):
-		return "llm-rewrapped"
+		return pastedcert.LLMRewrapped
 	}
 	if d.OK() {
 		switch {
 		case d.Chain > 1:
-			return "chain-leaf-first"
+			return pastedcert.ChainLeafFirst
 		case d.LeadingText:
-			return "openssl-text"
+			return pastedcert.OpenSSLText
 		case has("\r\n"):
-			return "crlf"
+			return pastedcert.CRLF
 		}
 		lines := strings.Split(strings.TrimSpace(t), "\n")
 		if len(lines) == 3 {
-			return "one-line"
+			return pastedcert.OneLine
 		}
 		if len(lines) > 2 && len(strings.TrimRight(lines[1], " ")) == 76 && !strings.Contains(lines[1], " ") {
-			return "as-downloaded"
+			return pastedcert.AsDownloaded
 		}
 		if len(lines) > 2 && strings.Contains(lines[1], " ") {
-			return "stray-spaces"
+			return pastedcert.StraySpaces
 		}
 		return ""
 	}
 	switch d.Code {
 	case sp.CertNoPEMArmor:
 		if b, err := base64.StdEncoding.DecodeString(stripSpace(t)); err == nil && strings.HasPrefix(string(b), "-----BEGIN") {
-			return "base64-of-pem"
+			return pastedcert.Base64OfPEM
 		}
 		if strings.Contains(strings.TrimSpace(t), "\n") {
-			return "no-armor"
+			return pastedcert.NoArmor
 		}
-		return "no-armor-one-line"
+		return pastedcert.NoArmorOneLine
 	case sp.CertPEMHeader:
 		switch d.Shape {
 		case sp.ShapeIndentedArmor:
-			return "indented"
+			return pastedcert.Indented
 		case sp.ShapeBodyOnHeaderLine:
-			return "flattened"
+			return pastedcert.Flattened
 		}
 	case sp.CertPEMFooter:
 		if !has("-----END") {
-			return "missing-end"
+			return pastedcert.MissingEnd
 		}
 	case sp.CertBase64:
-		return "truncated"
+		return pastedcert.Truncated
 	case sp.CertDER:
 		if d.LeadingText || rewrapped(t) {
-			return "llm-rewrapped"
+			return pastedcert.LLMRewrapped
 		}
-		return "truncated"
+		return pastedcert.Truncated
 	case sp.CertBase64Char:
 		if d.Shape == sp.ShapeEllipsis {
-			return "truncated"
+			return pastedcert.Truncated
 		}
-		return "llm-rewrapped"
+		return pastedcert.LLMRewrapped
 	}
-	return "truncated"
+	return pastedcert.Truncated
 }
 
 // rewrapped reports base64 lines of 64 characters, where Okta's are 76.

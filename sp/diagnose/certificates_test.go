@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/samlharness/samlharness/fixtures"
+	"github.com/samlharness/samlharness/internal/pastedcert"
 	"github.com/samlharness/samlharness/sp"
 )
 
@@ -16,38 +17,38 @@ func TestPastedCertificateDefects(t *testing.T) {
 	t.Parallel()
 	cert, certPEM := testOktaCert(t)
 	cases := []struct {
-		variant   string
+		variant   pastedcert.Shape
 		parses    bool
 		problem   string
-		shape     string
+		shape     pastedcert.Shape
 		cmp       string // in the comparison with the signer ("" = none expected)
 		line, col int    // the comparison's location (0 = not checked)
 	}{
-		{variant: "as-downloaded", parses: true, shape: "as-downloaded"},
-		{variant: "one-line", parses: true, shape: "one-line"},
-		{variant: "crlf", parses: true, shape: "crlf"},
-		{variant: "stray-spaces", parses: true, shape: "stray-spaces"},
-		{variant: "llm-rewrapped", problem: sp.CertDER, shape: "llm-rewrapped", cmp: "1 character(s) changed", line: 7},
-		{variant: "truncated", problem: sp.CertDER, shape: "truncated", cmp: "cut off after line"},
-		{variant: "no-armor", problem: sp.CertNoPEMArmor, shape: "no-armor", cmp: "exactly that certificate"},
-		{variant: "no-armor-one-line", problem: sp.CertNoPEMArmor, shape: "no-armor-one-line", cmp: "exactly that certificate"},
-		{variant: "indented", problem: sp.CertPEMHeader, shape: "indented"},
-		{variant: "flattened", problem: sp.CertPEMHeader, shape: "flattened"},
-		{variant: "cr-entities", problem: sp.CertPEMHeader, shape: "cr-entities"},
-		{variant: "begin-no-space", problem: sp.CertPEMHeader, shape: "begin-no-space"},
-		{variant: "missing-end", problem: sp.CertPEMFooter, shape: "missing-end"},
-		{variant: "unicode-dashes", problem: sp.CertNotPEM, shape: "unicode-dashes"},
-		{variant: "utf8-bom", problem: sp.CertPEMHeader, shape: "utf8-bom"},
-		{variant: "der-bytes", problem: sp.CertDER, shape: "der-bytes"},
-		{variant: "base64-of-pem", problem: sp.CertNoPEMArmor, shape: "base64-of-pem"},
-		{variant: "private-key", problem: sp.CertIsPrivateKey, shape: "private-key"},
-		{variant: "public-key", problem: sp.CertIsPublicKey, shape: "public-key"},
-		{variant: "metadata-xml", problem: sp.CertNotPEM, shape: "metadata-xml"},
+		{variant: pastedcert.AsDownloaded, parses: true, shape: pastedcert.AsDownloaded},
+		{variant: pastedcert.OneLine, parses: true, shape: pastedcert.OneLine},
+		{variant: pastedcert.CRLF, parses: true, shape: pastedcert.CRLF},
+		{variant: pastedcert.StraySpaces, parses: true, shape: pastedcert.StraySpaces},
+		{variant: pastedcert.LLMRewrapped, problem: sp.CertDER, shape: pastedcert.LLMRewrapped, cmp: "1 character(s) changed", line: 7},
+		{variant: pastedcert.Truncated, problem: sp.CertDER, shape: pastedcert.Truncated, cmp: "cut off after line"},
+		{variant: pastedcert.NoArmor, problem: sp.CertNoPEMArmor, shape: pastedcert.NoArmor, cmp: "exactly that certificate"},
+		{variant: pastedcert.NoArmorOneLine, problem: sp.CertNoPEMArmor, shape: pastedcert.NoArmorOneLine, cmp: "exactly that certificate"},
+		{variant: pastedcert.Indented, problem: sp.CertPEMHeader, shape: pastedcert.Indented},
+		{variant: pastedcert.Flattened, problem: sp.CertPEMHeader, shape: pastedcert.Flattened},
+		{variant: pastedcert.CREntities, problem: sp.CertPEMHeader, shape: pastedcert.CREntities},
+		{variant: pastedcert.BeginNoSpace, problem: sp.CertPEMHeader, shape: pastedcert.BeginNoSpace},
+		{variant: pastedcert.MissingEnd, problem: sp.CertPEMFooter, shape: pastedcert.MissingEnd},
+		{variant: pastedcert.UnicodeDashes, problem: sp.CertNotPEM, shape: pastedcert.UnicodeDashes},
+		{variant: pastedcert.UTF8BOM, problem: sp.CertPEMHeader, shape: pastedcert.UTF8BOM},
+		{variant: pastedcert.DERBytes, problem: sp.CertDER, shape: pastedcert.DERBytes},
+		{variant: pastedcert.Base64OfPEM, problem: sp.CertNoPEMArmor, shape: pastedcert.Base64OfPEM},
+		{variant: pastedcert.PrivateKey, problem: sp.CertIsPrivateKey, shape: pastedcert.PrivateKey},
+		{variant: pastedcert.PublicKey, problem: sp.CertIsPublicKey, shape: pastedcert.PublicKey},
+		{variant: pastedcert.MetadataXML, problem: sp.CertNotPEM, shape: pastedcert.MetadataXML},
 	}
 	for _, tc := range cases {
-		t.Run(tc.variant, func(t *testing.T) {
+		t.Run(string(tc.variant), func(t *testing.T) {
 			t.Parallel()
-			text, err := fixtures.PEMVariant(fixtures.PEMShape(tc.variant), certPEM)
+			text, err := fixtures.PEMVariant(tc.variant, certPEM)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/samlharness/samlharness/internal/pastedcert"
 	"github.com/samlharness/samlharness/sp"
 )
 
@@ -34,29 +35,29 @@ func (a *analysis) checkCertificateParsing() {
 }
 
 // shapeDescription explains a paste shape in a few words.
-func shapeDescription(shape string) string {
-	d := map[string]string{
-		"llm-rewrapped":     "text reformatted by a chat assistant (re-wrapped, fenced, characters changed)",
-		"truncated":         "a partial selection (lines cut off)",
-		"indented":          "indented lines (pasted from YAML or code)",
-		"flattened":         "a single line where line breaks became spaces",
-		"cr-entities":       "XML-escaped text (&#13; at line ends)",
-		"no-armor":          "the base64 lines without the BEGIN/END lines",
-		"no-armor-one-line": "the bare base64 of metadata's ds:X509Certificate",
-		"begin-no-space":    "armor lines with their spaces removed",
-		"utf8-bom":          "a file saved with a byte order mark",
-		"missing-end":       "a selection without the END line",
-		"unicode-dashes":    "armor dashes turned into en dashes by a word processor",
-		"der-bytes":         "raw DER bytes (a .cer/.der file)",
-		"base64-of-pem":     "the whole PEM file base64-encoded again",
-		"private-key":       "a private key, not the certificate",
-		"public-key":        "a public key, not the certificate",
-		"metadata-xml":      "the whole metadata XML",
+func shapeDescription(shape pastedcert.Shape) string {
+	d := map[pastedcert.Shape]string{
+		pastedcert.LLMRewrapped:   "text reformatted by a chat assistant (re-wrapped, fenced, characters changed)",
+		pastedcert.Truncated:      "a partial selection (lines cut off)",
+		pastedcert.Indented:       "indented lines (pasted from YAML or code)",
+		pastedcert.Flattened:      "a single line where line breaks became spaces",
+		pastedcert.CREntities:     "XML-escaped text (&#13; at line ends)",
+		pastedcert.NoArmor:        "the base64 lines without the BEGIN/END lines",
+		pastedcert.NoArmorOneLine: "the bare base64 of metadata's ds:X509Certificate",
+		pastedcert.BeginNoSpace:   "armor lines with their spaces removed",
+		pastedcert.UTF8BOM:        "a file saved with a byte order mark",
+		pastedcert.MissingEnd:     "a selection without the END line",
+		pastedcert.UnicodeDashes:  "armor dashes turned into en dashes by a word processor",
+		pastedcert.DERBytes:       "raw DER bytes (a .cer/.der file)",
+		pastedcert.Base64OfPEM:    "the whole PEM file base64-encoded again",
+		pastedcert.PrivateKey:     "a private key, not the certificate",
+		pastedcert.PublicKey:      "a public key, not the certificate",
+		pastedcert.MetadataXML:    "the whole metadata XML",
 	}
 	if v, ok := d[shape]; ok {
 		return v
 	}
-	return shape
+	return string(shape)
 }
 
 // compareUnparseable adds, to each unparseable certificate's finding, how
@@ -90,9 +91,9 @@ func (a *analysis) compareUnparseable() {
 		before := cc.Shape
 		switch {
 		case strings.Contains(cmp, "cut off"):
-			cc.Shape = "truncated"
+			cc.Shape = pastedcert.Truncated
 		case strings.Contains(cmp, "changed") && cc.Problem == sp.CertDER:
-			cc.Shape = "llm-rewrapped"
+			cc.Shape = pastedcert.LLMRewrapped
 		}
 		for j := range a.findings {
 			f := &a.findings[j]

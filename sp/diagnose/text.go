@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/samlharness/samlharness/internal/pastedcert"
 )
 
 // WriteJSON writes the report as indented JSON (the --json structure).
@@ -181,9 +183,9 @@ func stageName(s string) string {
 	return s
 }
 
-func shapeSuffix(shape string) string {
+func shapeSuffix(shape pastedcert.Shape) string {
 	if shape == "" {
 		return ""
 	}
-	return " · pasted as " + shape
+	return " · pasted as " + string(shape)
 }

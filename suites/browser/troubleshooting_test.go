@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/samlharness/samlharness/fixtures"
+	"github.com/samlharness/samlharness/internal/pastedcert"
 	"github.com/samlharness/samlharness/sp/diagnose"
 	"github.com/samlharness/samlharness/suites/browser"
 	"github.com/samlharness/samlharness/suites/demo"
@@ -26,7 +27,7 @@ var _ = Describe("the guide's troubleshooting cases", Label("troubleshooting"), 
 		w := newWorld(true)
 		a := newAdmin(w)
 		By("the admin replaces the certificate with a copy an LLM re-formatted")
-		broken, err := fixtures.PEMVariant("llm-rewrapped", w.ActiveCertificatePEM())
+		broken, err := fixtures.PEMVariant(pastedcert.LLMRewrapped, w.ActiveCertificatePEM())
 		Expect(err).NotTo(HaveOccurred())
 		Expect(a.ws.SecuritySSO()).To(Succeed())
 		Expect(a.ws.RemoveCertificates()).To(Succeed())

@@ -33,8 +33,8 @@ type checked struct {
 	observed string // what the SP did
 	verdict  runner.Verdict
 	category scenario.Category
-	key      string // fixture key of the Okta certificate xmlsec1 trusted
-	posted   bool   // the IdP posted a SAMLResponse (false: the flow stopped before)
+	key      fixtures.KeyName // fixture key of the Okta certificate xmlsec1 trusted
+	posted   bool             // the IdP posted a SAMLResponse (false: the flow stopped before)
 	sigs     []Signature
 	err      error // the response could not be checked
 }
@@ -129,7 +129,7 @@ func selectScenarios() []scenario.Scenario {
 // weak-certificate scenario installs. (An "expired" or "not-yet-valid"
 // certificate keeps the first key.) Faults that sign with another key
 // (sign-with attacker) do not change it: that signature must fail.
-func signingKey(sc scenario.Scenario) string {
+func signingKey(sc scenario.Scenario) fixtures.KeyName {
 	switch {
 	case sc.IdP.SigningCertificate == "weak-1024":
 		return fixtures.KeyWeak1024
@@ -177,7 +177,7 @@ func TestCatalogueSignatures(t *testing.T) {
 	runTime := time.Since(start)
 
 	rows := make([]checked, len(rep.Results))
-	byKey := map[string][]int{} // rows to verify, by the certificate they trust
+	byKey := map[fixtures.KeyName][]int{} // rows to verify, by the certificate they trust
 	for i, r := range rep.Results {
 		sc := byID[r.ID]
 		rows[i] = checked{id: r.ID, profile: r.Profile, expected: sc.Expect[r.Profile].String(), observed: r.Observed,

@@ -44,7 +44,7 @@ func needXMLSec1(t *testing.T) XMLSec1 {
 // holds for that key. Cached per key.
 var oktaCerts sync.Map
 
-func oktaCertPEM(t testing.TB, keyName string) []byte {
+func oktaCertPEM(t testing.TB, keyName fixtures.KeyName) []byte {
 	t.Helper()
 	if v, ok := oktaCerts.Load(keyName); ok {
 		return v.([]byte)
@@ -59,7 +59,7 @@ func oktaCertPEM(t testing.TB, keyName string) []byte {
 }
 
 // keyPEM is a fixture private key as PKCS #8 PEM, for xmlsec1 --privkey-pem.
-func keyPEM(t testing.TB, keyName string) []byte {
+func keyPEM(t testing.TB, keyName fixtures.KeyName) []byte {
 	t.Helper()
 	der, err := x509.MarshalPKCS8PrivateKey(fixtures.Key(keyName))
 	if err != nil {

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/samlharness/samlharness/fixtures"
+	"github.com/samlharness/samlharness/internal/pastedcert"
 	"github.com/samlharness/samlharness/mockidp"
 	"github.com/samlharness/samlharness/mockidp/fault"
 	"github.com/samlharness/samlharness/sp"
@@ -115,7 +116,7 @@ func newCustomerWorld(t *testing.T, seed uint64) *customerWorld {
 func newCustomerWorldAt(t *testing.T, seed uint64, idpURL, spURL string) *customerWorld {
 	t.Helper()
 	c := &clock{t: customerAt.AddDate(-2, 0, 0)}
-	keys := []string{fixtures.KeyIdPPrimary, fixtures.KeyIdPRotated, fixtures.KeySpare}
+	keys := []fixtures.KeyName{fixtures.KeyIdPPrimary, fixtures.KeyIdPRotated, fixtures.KeySpare}
 	var mu sync.Mutex
 	next := 0
 	idp, err := mockidp.New(mockidp.Config{Org: "globex", Now: c.idpNow, IDs: mockidp.NewSeededIDs(seed),
@@ -247,9 +248,9 @@ type situation struct {
 	later func(t *testing.T, cw *customerWorld)
 }
 
-func pasted(variant string) func(t *testing.T, s *sp.SSOSettings, cw *customerWorld) {
+func pasted(variant pastedcert.Shape) func(t *testing.T, s *sp.SSOSettings, cw *customerWorld) {
 	return func(t *testing.T, s *sp.SSOSettings, cw *customerWorld) {
-		v, err := fixtures.PEMVariant(fixtures.PEMShape(variant), cw.activePEM(t))
+		v, err := fixtures.PEMVariant(variant, cw.activePEM(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -260,8 +261,8 @@ func pasted(variant string) func(t *testing.T, s *sp.SSOSettings, cw *customerWo
 // situations are the shipped cases: the setup guide's troubleshooting
 // section and the common failures of the reference notes.
 var situations = []situation{
-	{name: "cert-llm-reformatted", cause: "CERT_UNPARSEABLE", sso: pasted("llm-rewrapped")},
-	{name: "cert-copied-from-metadata-without-armor", cause: "CERT_UNPARSEABLE", evidence: "response", metadata: true, sso: pasted("no-armor-one-line")},
+	{name: "cert-llm-reformatted", cause: "CERT_UNPARSEABLE", sso: pasted(pastedcert.LLMRewrapped)},
+	{name: "cert-copied-from-metadata-without-armor", cause: "CERT_UNPARSEABLE", evidence: "response", metadata: true, sso: pasted(pastedcert.NoArmorOneLine)},
 	{name: "cert-stale-after-okta-rotation", cause: "CERT_ROTATED", metadata: true,
 		later: func(t *testing.T, cw *customerWorld) {
 			cw.clock.set(customerAt.AddDate(0, 0, -3))

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/samlharness/samlharness/fixtures"
+	"github.com/samlharness/samlharness/internal/pastedcert"
 	"github.com/samlharness/samlharness/internal/wire"
 	"github.com/samlharness/samlharness/mockidp/fault"
 	"github.com/samlharness/samlharness/sp"
@@ -188,26 +190,25 @@ func (b *builder) mapURL(u string) string {
 // certificates recreates the pasted certificates and how they relate to
 // the one Okta signs with.
 func (b *builder) certificates(cause diagnose.Finding) error {
-	var refs []string
+	var refs []fixtures.CertRef
 	plain := true
 	for _, cc := range b.rep.Certificates {
-		ref := "active"
+		ref := fixtures.Pasted(fixtures.CertActive)
 		switch {
 		case !cc.Parses:
-			shape := cc.Shape
-			if shape == "" {
-				shape = "truncated"
+			ref.Shape = fixtures.PEMShape(cc.Shape)
+			if ref.Shape == "" {
+				ref.Shape = pastedcert.Truncated
 			}
-			ref = "active:" + shape
 			plain = false
 		case cc.Role == diagnose.RoleNotSigner:
 			switch cause.Code {
 			case "CERT_ROTATED":
 				b.c.IdP.RotateCertificate = true
 			case "CERT_NOT_ACTIVE_YET":
-				ref = "rotated"
+				ref = fixtures.Pasted(fixtures.CertRotated)
 			default:
-				ref = "attacker"
+				ref = fixtures.Pasted(fixtures.CertAttacker)
 			}
 			plain = false
 		}

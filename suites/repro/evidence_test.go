@@ -17,6 +17,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/samlharness/samlharness/internal/pastedcert"
 )
 
 // Sample world URLs: reserved .example names, no customer's.
@@ -27,7 +29,7 @@ const (
 
 // sampleSituation is the failure the sample evidence records.
 var sampleSituation = situation{name: "sample", cause: "CERT_UNPARSEABLE", metadata: true, settings: true,
-	idpURL: sampleIdPURL, spURL: sampleSPURL, sso: pasted("llm-rewrapped")}
+	idpURL: sampleIdPURL, spURL: sampleSPURL, sso: pasted(pastedcert.LLMRewrapped)}
 
 // sampleFiles renders the evidence as the files fixtures/evidence holds.
 func sampleFiles(t *testing.T) map[string][]byte {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/samlharness/samlharness/fixtures"
 	"github.com/samlharness/samlharness/suites/scenario"
 )
 
@@ -37,10 +38,10 @@ const TwinControl = "control"
 
 // twinConfig is what a twin keeps of a scenario: its configuration.
 type twinConfig struct {
-	Settings           map[string]any  `json:",omitempty"`
-	SP                 scenario.SPSide `json:",omitempty"`
-	SigningCertificate string          `json:",omitempty"`
-	RotateCertificate  bool            `json:",omitempty"`
+	Settings           map[string]any    `json:",omitempty"`
+	SP                 scenario.SPSide   `json:",omitempty"`
+	SigningCertificate fixtures.CertKind `json:",omitempty"`
+	RotateCertificate  bool              `json:",omitempty"`
 }
 
 func configOf(sc scenario.Scenario) twinConfig {

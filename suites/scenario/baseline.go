@@ -1,6 +1,10 @@
 package scenario
 
-import "github.com/samlharness/samlharness/sp"
+import (
+	"github.com/samlharness/samlharness/fixtures"
+	"github.com/samlharness/samlharness/internal/pastedcert"
+	"github.com/samlharness/samlharness/sp"
+)
 
 // The baseline: a valid login as the setup guide configures it, and each
 // failure the guide's Troubleshooting section (and the reference notes'
@@ -28,7 +32,7 @@ func init() {
 			Category: CatConfiguration,
 			Tags:     []string{"baseline", "guide:troubleshooting", "area:certificate"},
 			Refs:     []string{refGuide, refGIPChecks},
-			SP:       SPSide{Certificates: []string{"active:llm-rewrapped"}},
+			SP:       SPSide{Certificates: []fixtures.CertRef{fixtures.Pasted(fixtures.CertActive, pastedcert.LLMRewrapped)}},
 			Expect:   Both(RejectsWith(sp.ReasonCertParse, MsgCertParse)),
 		}.Covering("cfg-pem-header-mangled"),
 		Scenario{

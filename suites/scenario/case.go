@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/samlharness/samlharness/fixtures"
 	"github.com/samlharness/samlharness/mockidp/fault"
 )
 
@@ -60,7 +61,7 @@ type CaseIdP struct {
 	RotateCertificate bool `json:"rotateCertificate,omitempty"`
 	// SigningCertificate replaces the app's signing certificate before the
 	// workspace is configured: expired, not-yet-valid or weak-1024.
-	SigningCertificate string `json:"signingCertificate,omitempty"`
+	SigningCertificate fixtures.CertKind `json:"signingCertificate,omitempty"`
 }
 
 // CaseSP is the workspace side of a case (SPSide as JSON).
@@ -68,11 +69,11 @@ type CaseSP struct {
 	// Certificates are the pasted certificates: active, rotated or
 	// attacker, optionally ":variant" (a fixtures PEM variant: how it was
 	// pasted).
-	Certificates              []string `json:"certificates,omitempty"`
-	IdentityProviderEntityID  string   `json:"identityProviderEntityId,omitempty"`
-	IdentityProviderSignInURL string   `json:"identityProviderSignInUrl,omitempty"`
-	Domains                   []string `json:"domains,omitempty"`
-	Disabled                  bool     `json:"disabled,omitempty"`
+	Certificates              []fixtures.CertRef `json:"certificates,omitempty"`
+	IdentityProviderEntityID  string             `json:"identityProviderEntityId,omitempty"`
+	IdentityProviderSignInURL string             `json:"identityProviderSignInUrl,omitempty"`
+	Domains                   []string           `json:"domains,omitempty"`
+	Disabled                  bool               `json:"disabled,omitempty"`
 	// SecondWorkspace adds another workspace of the SP under the same SP
 	// entity ID, trusting the same-idp or an other-idp (SPSide's).
 	SecondWorkspace string `json:"secondWorkspace,omitempty"`

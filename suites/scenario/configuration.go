@@ -1,6 +1,10 @@
 package scenario
 
-import "github.com/samlharness/samlharness/sp"
+import (
+	"github.com/samlharness/samlharness/fixtures"
+	"github.com/samlharness/samlharness/internal/pastedcert"
+	"github.com/samlharness/samlharness/sp"
+)
 
 // What customers get wrong between the two admin UIs: the certificate as
 // pasted, rotation, entity IDs, URLs, domains and assignments.
@@ -13,71 +17,71 @@ func init() {
 	// CertificateFactory as Identity Platform uses it: armor required,
 	// whitespace inside the base64 ignored, the first certificate of a chain
 	// used, anything else "Error when parsing certificate".
-	pasted := func(variant, title string, e Expect) Scenario {
+	pasted := func(variant fixtures.PEMShape, title string, e Expect) Scenario {
 		return Scenario{
-			ID: "cert-pasted-" + variant, Title: "Certificate pasted " + title, Category: CatConfiguration,
+			ID: "cert-pasted-" + string(variant), Title: "Certificate pasted " + title, Category: CatConfiguration,
 			Tags: []string{"area:certificate"}, Refs: []string{refGuide, refConfig},
-			SP: SPSide{Certificates: []string{"active:" + variant}}, Expect: Both(e),
+			SP: SPSide{Certificates: []fixtures.CertRef{fixtures.Pasted(fixtures.CertActive, variant)}}, Expect: Both(e),
 		}
 	}
 	parseError := RejectsWith(sp.ReasonCertParse, MsgCertParse)
 	add(
-		pasted("as-downloaded", "exactly as Okta's Download certificate gives it (76-column lines)", Accepts()),
-		pasted("one-line", "with its base64 body on one line between the BEGIN/END lines", Accepts()).Covering("cfg-pem-one-line-no-armor"),
-		pasted("crlf", "with Windows CRLF line endings", Accepts()).Covering("cfg-pem-bad-line-breaks"),
-		pasted("stray-spaces", "with stray spaces inside the base64 lines", Accepts()).Covering("cfg-pem-bad-line-breaks"),
-		pasted("chain-leaf-first", "as a chain, the Okta certificate first", Accepts()).Covering("cfg-cert-chain-in-one-element"),
-		pasted("trailing-garbage", "with text after the END line", Accepts()),
-		pasted("openssl-text", "as openssl x509 -text prints it, the human-readable dump before the PEM", Accepts()),
-		pasted("indented", "with every line indented, armor included (from YAML or code)", parseError).Covering("cfg-pem-bad-line-breaks"),
-		pasted("flattened", "from a single-line field that turned line breaks into spaces", parseError).Covering("cfg-pem-bad-line-breaks"),
-		pasted("cr-entities", "with &#13; at every line end (an XML-escaped CR)", parseError).Covering("cfg-pem-bad-line-breaks"),
-		pasted("no-armor-one-line", "as the bare one-line base64 of metadata's ds:X509Certificate", parseError).Covering("cfg-pem-one-line-no-armor"),
-		pasted("begin-no-space", "with the armor's spaces stripped (-----BEGINCERTIFICATE-----)", parseError).Covering("cfg-pem-header-mangled"),
-		pasted("utf8-bom", "from a file saved with a UTF-8 byte order mark", parseError).Covering("cfg-pem-header-mangled"),
-		pasted("no-armor", "without the BEGIN/END CERTIFICATE lines", parseError).Covering("cfg-pem-header-mangled"),
-		pasted("missing-end", "without the END CERTIFICATE line", parseError).Covering("cfg-pem-header-mangled"),
-		pasted("truncated", "with its last lines cut off", parseError),
-		pasted("unicode-dashes", "after a word processor turned the armor's dashes into en dashes", parseError).Covering("cfg-pem-header-mangled"),
-		pasted("der-bytes", "as raw DER bytes", parseError).Covering("cfg-der-instead-of-pem"),
-		pasted("base64-of-pem", "as the base64 of the whole PEM file", parseError).Covering("cfg-base64-of-pem"),
-		pasted("private-key", "as a private key instead of the certificate", parseError).Covering("sig-validation-fail-open-null-cert", "cfg-private-key-pasted"),
-		pasted("public-key", "as a bare public key instead of the certificate", parseError).Covering("cfg-public-key-not-cert"),
-		pasted("metadata-xml", "as the whole IdP metadata XML", parseError).Covering("sig-validation-fail-open-null-cert"),
+		pasted(pastedcert.AsDownloaded, "exactly as Okta's Download certificate gives it (76-column lines)", Accepts()),
+		pasted(pastedcert.OneLine, "with its base64 body on one line between the BEGIN/END lines", Accepts()).Covering("cfg-pem-one-line-no-armor"),
+		pasted(pastedcert.CRLF, "with Windows CRLF line endings", Accepts()).Covering("cfg-pem-bad-line-breaks"),
+		pasted(pastedcert.StraySpaces, "with stray spaces inside the base64 lines", Accepts()).Covering("cfg-pem-bad-line-breaks"),
+		pasted(pastedcert.ChainLeafFirst, "as a chain, the Okta certificate first", Accepts()).Covering("cfg-cert-chain-in-one-element"),
+		pasted(pastedcert.TrailingGarbage, "with text after the END line", Accepts()),
+		pasted(pastedcert.OpenSSLText, "as openssl x509 -text prints it, the human-readable dump before the PEM", Accepts()),
+		pasted(pastedcert.Indented, "with every line indented, armor included (from YAML or code)", parseError).Covering("cfg-pem-bad-line-breaks"),
+		pasted(pastedcert.Flattened, "from a single-line field that turned line breaks into spaces", parseError).Covering("cfg-pem-bad-line-breaks"),
+		pasted(pastedcert.CREntities, "with &#13; at every line end (an XML-escaped CR)", parseError).Covering("cfg-pem-bad-line-breaks"),
+		pasted(pastedcert.NoArmorOneLine, "as the bare one-line base64 of metadata's ds:X509Certificate", parseError).Covering("cfg-pem-one-line-no-armor"),
+		pasted(pastedcert.BeginNoSpace, "with the armor's spaces stripped (-----BEGINCERTIFICATE-----)", parseError).Covering("cfg-pem-header-mangled"),
+		pasted(pastedcert.UTF8BOM, "from a file saved with a UTF-8 byte order mark", parseError).Covering("cfg-pem-header-mangled"),
+		pasted(pastedcert.NoArmor, "without the BEGIN/END CERTIFICATE lines", parseError).Covering("cfg-pem-header-mangled"),
+		pasted(pastedcert.MissingEnd, "without the END CERTIFICATE line", parseError).Covering("cfg-pem-header-mangled"),
+		pasted(pastedcert.Truncated, "with its last lines cut off", parseError),
+		pasted(pastedcert.UnicodeDashes, "after a word processor turned the armor's dashes into en dashes", parseError).Covering("cfg-pem-header-mangled"),
+		pasted(pastedcert.DERBytes, "as raw DER bytes", parseError).Covering("cfg-der-instead-of-pem"),
+		pasted(pastedcert.Base64OfPEM, "as the base64 of the whole PEM file", parseError).Covering("cfg-base64-of-pem"),
+		pasted(pastedcert.PrivateKey, "as a private key instead of the certificate", parseError).Covering("sig-validation-fail-open-null-cert", "cfg-private-key-pasted"),
+		pasted(pastedcert.PublicKey, "as a bare public key instead of the certificate", parseError).Covering("cfg-public-key-not-cert"),
+		pasted(pastedcert.MetadataXML, "as the whole IdP metadata XML", parseError).Covering("sig-validation-fail-open-null-cert"),
 		Scenario{
 			ID: "cert-pasted-chain-ca-first", Title: "Certificate pasted as a chain with an unrelated CA certificate first",
 			Category: CatConfiguration, Tags: []string{"area:certificate", "area:signature"}, Refs: []string{refConfig},
-			SP: SPSide{Certificates: []string{"active:chain-ca-first"}}, Expect: Both(RejectsWith(sp.ReasonSignatureUntrustedKey, MsgSignatureFailed)),
+			SP: SPSide{Certificates: []fixtures.CertRef{fixtures.Pasted(fixtures.CertActive, pastedcert.ChainCAFirst)}}, Expect: Both(RejectsWith(sp.ReasonSignatureUntrustedKey, MsgSignatureFailed)),
 		}.Covering("cfg-cert-chain-in-one-element"),
 		Scenario{
 			ID: "cert-one-broken-one-good", Title: "Two certificates pasted, one of them truncated",
 			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{refGuide, refConfig},
-			SP: SPSide{Certificates: []string{"active:truncated", "active"}}, Expect: Both(RejectsWith(sp.ReasonCertParse, MsgCertParse)),
+			SP: SPSide{Certificates: []fixtures.CertRef{fixtures.Pasted(fixtures.CertActive, pastedcert.Truncated), fixtures.Pasted(fixtures.CertActive)}}, Expect: Both(RejectsWith(sp.ReasonCertParse, MsgCertParse)),
 		}.Covering("sig-validation-fail-open-null-cert"),
 		Scenario{
 			ID: "cert-pasted-twice", Title: "The same certificate added twice",
 			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{refConfig},
-			SP: SPSide{Certificates: []string{"active", "active"}}, Expect: Both(Accepts()),
+			SP: SPSide{Certificates: []fixtures.CertRef{fixtures.Pasted(fixtures.CertActive), fixtures.Pasted(fixtures.CertActive)}}, Expect: Both(Accepts()),
 		},
 		Scenario{
 			ID: "cert-wrong-certificate-pasted", Title: "A certificate of another key (the IdP's TLS certificate, another app) pasted",
 			Category: CatConfiguration, Tags: []string{"area:certificate", "area:signature"}, Refs: []string{refConfig},
-			SP: SPSide{Certificates: []string{"attacker"}}, Expect: Both(RejectsWith(sp.ReasonSignatureUntrustedKey, MsgSignatureFailed)),
+			SP: SPSide{Certificates: []fixtures.CertRef{fixtures.Pasted(fixtures.CertAttacker)}}, Expect: Both(RejectsWith(sp.ReasonSignatureUntrustedKey, MsgSignatureFailed)),
 		}.Covering("sig-wrong-idp-cert", "cfg-tls-cert-instead-of-signing-cert"),
 		Scenario{
 			ID: "cert-rotation-both-pasted-then-activated", Title: "Rotation done right: both certificates pasted, then Okta activates the new one",
 			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{"Okta: the app's SAML signing certificate", "Identity Platform: SAML provider configuration"},
-			IdP: IdPSide{RotateCertificate: true}, SP: SPSide{Certificates: []string{"active", "rotated"}}, Expect: Both(Accepts()),
+			IdP: IdPSide{RotateCertificate: true}, SP: SPSide{Certificates: []fixtures.CertRef{fixtures.Pasted(fixtures.CertActive), fixtures.Pasted(fixtures.CertRotated)}}, Expect: Both(Accepts()),
 		}.Covering("cfg-wrong-cert-after-rotation"),
 		Scenario{
 			ID: "cert-rotation-both-pasted-not-yet-activated", Title: "Both certificates pasted while Okta still signs with the old one",
 			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{"Okta: the app's SAML signing certificate"},
-			SP: SPSide{Certificates: []string{"rotated", "active"}}, Expect: Both(Accepts()),
+			SP: SPSide{Certificates: []fixtures.CertRef{fixtures.Pasted(fixtures.CertRotated), fixtures.Pasted(fixtures.CertActive)}}, Expect: Both(Accepts()),
 		}.Covering("cfg-wrong-cert-after-rotation"),
 		Scenario{
 			ID: "cert-rotation-new-pasted-too-early", Title: "Only the new (still Inactive) Okta certificate pasted before it was activated",
 			Category: CatConfiguration, Tags: []string{"area:certificate", "area:signature"}, Refs: []string{"Okta: the app's SAML signing certificate"},
-			SP: SPSide{Certificates: []string{"rotated"}}, Expect: Both(RejectsWith(sp.ReasonSignatureUntrustedKey, MsgSignatureFailed)),
+			SP: SPSide{Certificates: []fixtures.CertRef{fixtures.Pasted(fixtures.CertRotated)}}, Expect: Both(RejectsWith(sp.ReasonSignatureUntrustedKey, MsgSignatureFailed)),
 		}.Covering("cfg-wrong-cert-after-rotation"),
 		Scenario{
 			ID: "idp-entity-id-is-sign-in-url", Title: "Identity Provider Entity Id filled with the Sign-In URL",
@@ -150,17 +154,17 @@ func init() {
 		Scenario{
 			ID: "cert-okta-expired-never-rotated", Title: "Okta's signing certificate expired a year ago and was never rotated",
 			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{refGIPChecks},
-			IdP: IdPSide{SigningCertificate: "expired"}, Expect: Split(Accepts(), RejectsWith(sp.ReasonCertExpired, MsgSignatureFailed)),
+			IdP: IdPSide{SigningCertificate: fixtures.CertExpired}, Expect: Split(Accepts(), RejectsWith(sp.ReasonCertExpired, MsgSignatureFailed)),
 		}.Covering("time-idp-cert-validity-vs-issueinstant", "cfg-idp-cert-expired"),
 		Scenario{
 			ID: "cert-okta-not-yet-valid", Title: "Okta's signing certificate only becomes valid tomorrow",
 			Category: CatConfiguration, Tags: []string{"area:certificate"}, Refs: []string{refConfig},
-			IdP: IdPSide{SigningCertificate: "not-yet-valid"}, Expect: Split(Accepts(), RejectsWith(sp.ReasonCertExpired, MsgSignatureFailed)),
+			IdP: IdPSide{SigningCertificate: fixtures.CertNotYetValid}, Expect: Split(Accepts(), RejectsWith(sp.ReasonCertExpired, MsgSignatureFailed)),
 		}.Covering("time-idp-cert-validity-vs-issueinstant", "cfg-idp-cert-not-yet-valid"),
 		Scenario{
 			ID: "cert-okta-rsa-1024", Title: "Signing certificate with an RSA-1024 key",
 			Category: CatConfiguration, Tags: []string{"area:certificate", "attack:downgrade"}, Refs: []string{refSig},
-			IdP: IdPSide{SigningCertificate: "weak-1024"}, Expect: Split(Accepts(), RejectsWith(sp.ReasonSignatureAlgorithm, MsgSignatureFailed)),
+			IdP: IdPSide{SigningCertificate: fixtures.CertWeak1024}, Expect: Split(Accepts(), RejectsWith(sp.ReasonSignatureAlgorithm, MsgSignatureFailed)),
 		}.Covering("sig-md5-dsa-weak-rsa"),
 	)
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/samlharness/samlharness/fixtures"
 	"github.com/samlharness/samlharness/mockidp/fault"
 )
 
@@ -175,21 +176,20 @@ type IdPSide struct {
 	RotateCertificate bool
 	// SigningCertificate replaces the app's active signing certificate
 	// before the workspace is configured (so the workspace holds it):
-	// "expired" (Okta's key, validity ended a year ago), "not-yet-valid"
-	// (validity starts tomorrow) or "weak-1024" (an RSA-1024 key).
-	SigningCertificate string
+	// fixtures.CertExpired (Okta's key, validity ended a year ago),
+	// CertNotYetValid (validity starts tomorrow) or CertWeak1024 (an
+	// RSA-1024 key).
+	SigningCertificate fixtures.CertKind
 }
 
 // SPSide is what the workspace's SSO configuration does differently from the
 // guide. Any non-zero field needs a change of the SP's own configuration.
 type SPSide struct {
 	// Certificates replaces the pasted certificates. Each entry names a
-	// certificate and, optionally, how it was pasted: "active" (the org's
-	// active certificate as downloaded), "active:one-line",
-	// "rotated" (the certificate rotation will activate), "attacker",
-	// "expired" (the IdP's key in a certificate whose validity has passed).
-	// Variants are the fixtures PEM variant names.
-	Certificates []string
+	// certificate (the org's active one, the one rotation will activate,
+	// or the attacker's) and how it was pasted (a fixtures PEM variant;
+	// none: as downloaded). As text: "active", "active:one-line".
+	Certificates []fixtures.CertRef
 	// IdentityProviderEntityID replaces the Identity Provider Entity Id.
 	IdentityProviderEntityID string
 	// IdentityProviderSignInURL replaces the Identity Provider Sign-In URL.

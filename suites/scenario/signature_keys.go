@@ -1,6 +1,9 @@
 package scenario
 
-import "github.com/samlharness/samlharness/sp"
+import (
+	"github.com/samlharness/samlharness/fixtures"
+	"github.com/samlharness/samlharness/sp"
+)
 
 // Signature presence, keys and KeyInfo beyond the basic set: what the SP
 // must do when the signature's key material is odd, absent, or not an RSA
@@ -66,11 +69,11 @@ func init() {
 			Covering("xpath-transform-dos", "sig-unknown-transform"),
 		Scenario{ID: "sig-rotation-two-certificates-no-keyinfo", Title: "Both rotation certificates pinned and no KeyInfo in the signatures",
 			Category: CatSignature, Tags: []string{"area:signature", "area:certificate"}, Refs: []string{refSig, "xmldsig-core §4.4 (KeyInfo is optional and only a hint)"},
-			SP: SPSide{Certificates: []string{"rotated", "active"}}, IdP: Faults(F("omit-keyinfo")), Expect: Both(Accepts())}.
+			SP: SPSide{Certificates: []fixtures.CertRef{fixtures.Pasted(fixtures.CertRotated), fixtures.Pasted(fixtures.CertActive)}}, IdP: Faults(F("omit-keyinfo")), Expect: Both(Accepts())}.
 			Covering("cfg-rotation-two-certs-no-keyinfo"),
 		Scenario{ID: "issuer-other-trusted-idp", Title: "A response of another IdP whose certificate the workspace also holds, with that IdP's Issuer",
 			Category: CatSignature, Tags: []string{"area:issuer", "area:signature", "attack:forgery"}, Refs: []string{refSig, "saml-profiles §4.1.4.2"},
-			SP:     SPSide{Certificates: []string{"active", "attacker"}},
+			SP:     SPSide{Certificates: []fixtures.CertRef{fixtures.Pasted(fixtures.CertActive), fixtures.Pasted(fixtures.CertAttacker)}},
 			IdP:    IdPSide{Faults: []faultT{F("set-issuer", "which", "both", "value", "http://www.okta.com/exkOtherIdP00000000"), F("sign-with", "key", "attacker")}},
 			Expect: Split(RejectsWith(sp.ReasonResponseIssuer, MsgResponseIssuer), RejectsWith(sp.ReasonSignatureUntrustedKey, MsgSignatureFailed))}.
 			Covering("issuer-other-trusted-idp"),

@@ -11,7 +11,6 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/samlharness/samlharness/fixtures"
@@ -128,8 +127,7 @@ func Apply(ctx context.Context, sc scenario.Scenario, idp IdPSide, sp SPSide, ad
 	var rotated *mockidp.Certificate
 	needRotated := sc.IdP.RotateCertificate
 	for _, ref := range sc.SP.Certificates {
-		src, _, _ := ParseCertRef(ref)
-		needRotated = needRotated || src == fixtures.CertRotated
+		needRotated = needRotated || ref.Source == fixtures.CertRotated
 	}
 	if needRotated {
 		c, err := org.GenerateCertificate(appID, 10)
@@ -164,7 +162,7 @@ func scenarioConfig(sc scenario.Scenario, cfg SPConfig, activePEM string, rotate
 		for _, ref := range sc.SP.Certificates {
 			pem, err := certificateText(ref, activePEM, rotated, now)
 			if err != nil {
-				return cfg, fmt.Errorf("certificate %q: %w", ref, err)
+				return cfg, fmt.Errorf("certificate %q: %w", ref.String(), err)
 			}
 			cfg.Certificates = append(cfg.Certificates, pem)
 		}
@@ -216,19 +214,6 @@ func patchSettings(base mockidp.SAMLSettings, patch map[string]any, ad Adaptatio
 		return base, err
 	}
 	return out, nil
-}
-
-// ParseCertRef splits a scenario's certificate reference ("active",
-// "active:one-line", "rotated", "attacker:private-key") into the
-// certificate and how it was pasted.
-func ParseCertRef(ref string) (fixtures.CertSource, fixtures.PEMShape, error) {
-	name, variant, _ := strings.Cut(ref, ":")
-	src := fixtures.CertSource(name)
-	switch src {
-	case fixtures.CertActive, fixtures.CertRotated, fixtures.CertAttacker:
-		return src, fixtures.PEMShape(variant), nil
-	}
-	return src, fixtures.PEMShape(variant), fmt.Errorf("unknown certificate %q (want active, rotated or attacker)", name)
 }
 
 // UserKey is the demo user the scenario signs in as (demo.Users' Key).

@@ -28,7 +28,7 @@ type fakeIdP struct {
 
 func newFakeIdP(t *testing.T) *fakeIdP {
 	t.Helper()
-	keys := []string{fixtures.KeyIdPPrimary, fixtures.KeyIdPRotated}
+	keys := []fixtures.KeyName{fixtures.KeyIdPPrimary, fixtures.KeyIdPRotated}
 	newKey := func() (*rsa.PrivateKey, error) {
 		k := fixtures.Key(keys[0])
 		if len(keys) > 1 {
@@ -150,7 +150,7 @@ func TestApply(t *testing.T) {
 	})
 	t.Run("unknown certificate reference", func(t *testing.T) {
 		sc := get("cert-pasted-one-line")
-		sc.SP.Certificates = []string{"stolen"}
+		sc.SP.Certificates = []fixtures.CertRef{{Source: "stolen"}}
 		if _, err := Apply(ctx, sc, newFakeIdP(t), &recordingSP{}, rename); err == nil || !strings.Contains(err.Error(), "unknown certificate") {
 			t.Errorf("got %v", err)
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/samlharness/samlharness/fixtures"
+	"github.com/samlharness/samlharness/internal/pastedcert"
 	"github.com/samlharness/samlharness/mockidp"
 	"github.com/samlharness/samlharness/suites/demo"
 )
@@ -16,11 +17,8 @@ import (
 // certificateText resolves a scenario's certificate reference to the text
 // pasted into the SP: the active certificate, the one rotation will
 // activate, or the attacker's, in the PEM shape the reference names.
-func certificateText(ref, activePEM string, rotated *mockidp.Certificate, now time.Time) (string, error) {
-	src, shape, err := ParseCertRef(ref)
-	if err != nil {
-		return "", err
-	}
+func certificateText(ref fixtures.CertRef, activePEM string, rotated *mockidp.Certificate, now time.Time) (string, error) {
+	src, shape := ref.Source, ref.Shape
 	attacker := MintFixturePEM(fixtures.KeyAttacker, now)
 	var text string
 	switch src {
@@ -33,11 +31,13 @@ func certificateText(ref, activePEM string, rotated *mockidp.Certificate, now ti
 		text = string(rotated.PEM())
 	case fixtures.CertAttacker:
 		text = attacker
+	default:
+		return "", fmt.Errorf("unknown certificate %q (want %s, %s or %s)", src, fixtures.CertActive, fixtures.CertRotated, fixtures.CertAttacker)
 	}
 	switch shape {
 	case "":
 		return text, nil
-	case fixtures.PEMPrivateKey:
+	case pastedcert.PrivateKey:
 		// The admin pasted a private key: the attacker fixture's, never the
 		// IdP's own.
 		return fixtures.PEMVariant(shape, text, KeyPEM(fixtures.KeyAttacker))
@@ -47,9 +47,9 @@ func certificateText(ref, activePEM string, rotated *mockidp.Certificate, now ti
 
 // replaceSigningCertificate gives the app a new active certificate of the
 // named kind and returns its PEM (what the SP must then trust).
-func replaceSigningCertificate(org *mockidp.IdP, appID string, key *rsa.PrivateKey, now time.Time, name string) (string, error) {
+func replaceSigningCertificate(org *mockidp.IdP, appID string, key *rsa.PrivateKey, now time.Time, kind fixtures.CertKind) (string, error) {
 	notBefore, notAfter := now.Add(-time.Minute), now.AddDate(10, 0, 0)
-	switch kind := fixtures.CertKind(name); kind {
+	switch kind {
 	case fixtures.CertExpired:
 		notBefore, notAfter = now.AddDate(-11, 0, 0), now.AddDate(-1, 0, 0)
 	case fixtures.CertNotYetValid:
@@ -57,7 +57,7 @@ func replaceSigningCertificate(org *mockidp.IdP, appID string, key *rsa.PrivateK
 	case fixtures.CertWeak1024:
 		key = fixtures.Key(fixtures.KeyWeak1024)
 	default:
-		return "", fmt.Errorf("unknown signing certificate %q (want %s, %s or %s)", name, fixtures.CertExpired, fixtures.CertNotYetValid, fixtures.CertWeak1024)
+		return "", fmt.Errorf("unknown signing certificate %q (want %s, %s or %s)", kind, fixtures.CertExpired, fixtures.CertNotYetValid, fixtures.CertWeak1024)
 	}
 	x, err := mockidp.MintCertificate(key, demo.Org, notBefore, notAfter)
 	if err != nil {
