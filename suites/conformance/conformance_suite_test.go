@@ -28,6 +28,9 @@ const seed = 1
 var (
 	target    runner.Target
 	controlOK = map[scenario.Profile]bool{}
+	// twins holds each refusal to its twin control, as `samlharness run`
+	// does: each twin runs once for the suite.
+	twins = runner.NewTwins()
 )
 
 func TestConformance(t *testing.T) {
@@ -56,7 +59,7 @@ var _ = Describe("the built-in SP", func() {
 			entries = append(entries, Entry(sc.ID, Label(sc.Labels()...), SpecTimeout(20*time.Second), sc))
 		}
 		body := func(ctx SpecContext, sc scenario.Scenario) {
-			r := runner.RunScenario(ctx, target, sc, p, runner.Options{Seed: seed}, controlOK[p])
+			r := runner.RunScenario(ctx, target, sc, p, runner.Options{Seed: seed, Twins: twins}, controlOK[p])
 			data, _ := json.Marshal(r)
 			AddReportEntry("result", string(data), ReportEntryVisibilityNever)
 			if r.Verdict == runner.Inconclusive {

@@ -136,7 +136,10 @@ func Register(name string, setup Setup, opts ...Option) bool {
 		}
 		var target runner.Target
 		controlOK := map[scenario.Profile]bool{}
-		runOpts := runner.Options{Seed: cfg.seed, Timeout: cfg.timeout}
+		// One cache of twin controls for this target: a refusal of a
+		// scenario that changes the configuration counts only when that
+		// configuration, without the fault, signs the genuine user in.
+		runOpts := runner.Options{Seed: cfg.seed, Timeout: cfg.timeout, Twins: runner.NewTwins()}
 		BeforeAll(func(ctx SpecContext) {
 			t, cleanup, err := setup()
 			if err != nil {

@@ -78,6 +78,10 @@ type Options struct {
 	// NoTwins turns twin controls off: refusals then lean on the profile's
 	// control alone (for measuring what twins cost; see twin.go).
 	NoTwins bool
+	// Twins is the cache of twin controls RunScenario holds a refusal to
+	// (one per target, shared by the scenarios of a suite). Run makes its
+	// own unless NoTwins; RunScenario without it leans on the control.
+	Twins *Twins
 
 	watch *memoryWatch
 }
@@ -211,9 +215,9 @@ func Run(ctx context.Context, target Target, opts Options) Report {
 		}
 	}
 	results := make([]Result, len(jobs))
-	var tw *twins
+	var tw *Twins
 	if !opts.NoTwins {
-		tw = newTwins()
+		tw = NewTwins()
 	}
 	var (
 		wg         sync.WaitGroup
@@ -243,7 +247,7 @@ func Run(ctx context.Context, target Target, opts Options) Report {
 
 	rep.Results = results
 	if tw != nil {
-		if t := tw.results(); len(t) > 0 {
+		if t := tw.Results(); len(t) > 0 {
 			rep.Twins = t
 		}
 	}
@@ -291,12 +295,17 @@ func Control(ctx context.Context, target Target, p scenario.Profile, opts Option
 
 // RunScenario runs one scenario under one profile; controlOK says whether the
 // control login passed in this run (without it refusals are inconclusive).
-// It runs no twin controls (Run does); a refusal leans on the control.
+// With opts.Twins a refusal is held to its twin control as Run holds it
+// (the twin runs once per cache); without, it leans on the control alone.
 func RunScenario(ctx context.Context, target Target, sc scenario.Scenario, p scenario.Profile, opts Options, controlOK bool) Result {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 20 * time.Second
 	}
-	return runOne(ctx, target, sc, p, opts, controlOK, nil)
+	tw := opts.Twins
+	if opts.NoTwins {
+		tw = nil
+	}
+	return runOne(ctx, target, sc, p, opts, controlOK, tw)
 }
 
 // scenarioSeed derives a per-scenario seed so each scenario's IDs do not
@@ -309,7 +318,7 @@ func scenarioSeed(seed uint64, id string, p scenario.Profile) uint64 {
 
 // runOne prepares, drives and judges one scenario. A panic or a hang in the
 // target is a failed scenario, never a crashed runner.
-func runOne(ctx context.Context, target Target, sc scenario.Scenario, p scenario.Profile, opts Options, controlOK bool, tw *twins) (res Result) {
+func runOne(ctx context.Context, target Target, sc scenario.Scenario, p scenario.Profile, opts Options, controlOK bool, tw *Twins) (res Result) {
 	exp := sc.Expect[p]
 	res = Result{
 		ID: sc.ID, Title: sc.Title, Category: string(sc.Category), Profile: p, Target: target.Name(),

@@ -120,8 +120,11 @@ type TwinResult struct {
 	refused string
 }
 
-// twins caches twin controls for one run.
-type twins struct {
+// Twins caches the twin controls of one target: each twin runs once, the
+// first time a refusal needs it. Run makes its own; a Ginkgo suite that
+// runs scenarios one by one (RunScenario) makes one with NewTwins for its
+// target and passes it in Options.Twins.
+type Twins struct {
 	mu      sync.Mutex
 	entries map[string]*twinEntry
 }
@@ -131,11 +134,12 @@ type twinEntry struct {
 	res  TwinResult
 }
 
-func newTwins() *twins { return &twins{entries: map[string]*twinEntry{}} }
+// NewTwins is an empty cache of twin controls.
+func NewTwins() *Twins { return &Twins{entries: map[string]*twinEntry{}} }
 
 // get runs the twin named name once and returns its result.
-func (t *twins) get(ctx context.Context, target Target, name string, twin scenario.Scenario, p scenario.Profile, opts Options) TwinResult {
-	key := string(p) + "/" + name
+func (t *Twins) get(ctx context.Context, target Target, name string, twin scenario.Scenario, p scenario.Profile, opts Options) TwinResult {
+	key := target.Name() + "/" + string(p) + "/" + name
 	t.mu.Lock()
 	e, ok := t.entries[key]
 	if !ok {
@@ -159,8 +163,8 @@ func (t *twins) get(ctx context.Context, target Target, name string, twin scenar
 	return e.res
 }
 
-// results lists the twins that ran, by profile and name.
-func (t *twins) results() []TwinResult {
+// Results lists the twins that ran, by target, profile and name.
+func (t *Twins) Results() []TwinResult {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	keys := make([]string, 0, len(t.entries))

@@ -165,3 +165,41 @@ func TestTwinOf(t *testing.T) {
 		t.Errorf("the twin's name depends on the profile: %s vs %s", name, again)
 	}
 }
+
+// TestRunScenarioTwins: scenarios run one by one (as Ginkgo suites run
+// them) share one cache of twins and are held to them as Run holds them.
+func TestRunScenarioTwins(t *testing.T) {
+	t.Parallel()
+	broken := &fakeForeign{reason: func(sc scenario.Scenario, p scenario.Profile) string { return sc.Expect[p].Reason }, breakUnsigned: true}
+	list, err := scenario.Filter(scenario.All(), "xsw1,xsw3,xsw4")
+	if err != nil || len(list) != 3 {
+		t.Fatalf("filter: %v %d", err, len(list))
+	}
+	twins := NewTwins()
+	opts := Options{Timeout: 5 * time.Second, Twins: twins}
+	for _, sc := range list {
+		r := RunScenario(context.Background(), broken, sc, scenario.Strict, opts, true)
+		switch sc.ID {
+		case "xsw1":
+			if r.Verdict != Pass || r.Control != TwinControl {
+				t.Errorf("xsw1: %s control %q (%s)", r.Verdict, r.Control, r.Why)
+			}
+		default:
+			if r.Verdict != Inconclusive || r.Control != "twin:okta-response-unsigned-assertion-signed" || !strings.Contains(r.Why, "cannot handle this configuration") {
+				t.Errorf("%s: %s control %q (%s), want inconclusive naming the twin", sc.ID, r.Verdict, r.Control, r.Why)
+			}
+		}
+	}
+	if got := twins.Results(); len(got) != 1 || got[0].Pass {
+		t.Errorf("twins %+v: want the one shared twin, failed", got)
+	}
+	// 3 scenarios + the one twin, run once.
+	if n := broken.prepared.Load(); n != 4 {
+		t.Errorf("%d preparations, want 4", n)
+	}
+	// Without a cache, a refusal leans on the control, as before.
+	r := RunScenario(context.Background(), broken, list[1], scenario.Strict, Options{Timeout: 5 * time.Second}, true)
+	if r.Verdict != Pass || r.Control != TwinControl {
+		t.Errorf("without twins: %s control %q (%s)", r.Verdict, r.Control, r.Why)
+	}
+}
