@@ -211,6 +211,29 @@ func checkPEMLabel(label string) *certError {
 	return certErrorf(CertPEMLabel, "the PEM block is labelled %q: it must be -----BEGIN CERTIFICATE-----", label).as(ShapeOtherPEMBlock)
 }
 
+// indexFoldASCII is the byte index of the first instance of upper (ASCII
+// capitals) in s, ignoring ASCII case. Unlike indexing strings.ToUpper(s),
+// the index is s's own: ToUpper turns each invalid UTF-8 byte into a
+// three-byte U+FFFD, shifting everything after it.
+func indexFoldASCII(s, upper string) int {
+	for i := 0; i+len(upper) <= len(s); i++ {
+		j := 0
+		for ; j < len(upper); j++ {
+			c := s[i+j]
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			if c != upper[j] {
+				break
+			}
+		}
+		if j == len(upper) {
+			return i
+		}
+	}
+	return -1
+}
+
 // diagnoseNoArmor explains text that has no "-----BEGIN " at a line start.
 func diagnoseNoArmor(text string) *certError {
 	if i := strings.Index(text, "-----BEGIN "); i >= 0 {
@@ -219,7 +242,7 @@ func diagnoseNoArmor(text string) *certError {
 			return certErrorf(CertPEMHeader, "the -----BEGIN line is indented by %d character(s): the armor lines must start at the beginning of a line (remove the indentation, e.g. from YAML or code)", i-start).as(ShapeIndentedArmor)
 		}
 	}
-	if idx := strings.Index(strings.ToUpper(text), "BEGIN"); idx >= 0 && strings.Contains(text, "-") {
+	if idx := indexFoldASCII(text, "BEGIN"); idx >= 0 && strings.Contains(text, "-") {
 		lineEnd := strings.IndexAny(text[idx:], "\r\n")
 		if lineEnd < 0 {
 			lineEnd = len(text) - idx
