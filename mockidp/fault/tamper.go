@@ -95,6 +95,25 @@ func firstReference(sig *etree.Element) (*etree.Element, error) {
 	return ref, nil
 }
 
+// eachReference calls fn with the first Reference of each signature the
+// "which" parameter selects (see signedTargets).
+func eachReference(c *Context, which string, fn func(t signedElement, ref *etree.Element) error) error {
+	targets, err := signedTargets(c, which)
+	if err != nil {
+		return err
+	}
+	for _, t := range targets {
+		ref, err := firstReference(t.sig)
+		if err != nil {
+			return err
+		}
+		if err := fn(t, ref); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // resign recomputes the SignatureValue over the edited SignedInfo.
 func resign(c *Context, sig *etree.Element) error {
 	if c.Signer == nil {
@@ -182,22 +201,14 @@ func tamperDigestValueFault() Spec {
 }
 
 func applyTamperDigestValue(c *Context, f Fault) error {
-	targets, err := signedTargets(c, f.Param("which", ""))
-	if err != nil {
-		return err
-	}
-	for _, t := range targets {
-		ref, err := firstReference(t.sig)
-		if err != nil {
-			return err
-		}
+	return eachReference(c, f.Param("which", ""), func(t signedElement, ref *etree.Element) error {
 		dv := dsChild(ref, "DigestValue")
 		if dv == nil {
 			return fmt.Errorf("the %s signature has no DigestValue", t.kind)
 		}
 		setText(dv, flipBase64(dv.Text(), 0))
-	}
-	return nil
+		return nil
+	})
 }
 
 func tamperSignatureValueFault() Spec {
@@ -344,22 +355,11 @@ func referenceUriFault() Spec {
 }
 
 func applyReferenceUri(c *Context, f Fault) error {
-	targets, err := signedTargets(c, f.Param("which", ""))
-	if err != nil {
-		return err
-	}
-	for _, t := range targets {
-		ref, err := firstReference(t.sig)
-		if err != nil {
-			return err
-		}
+	return eachReference(c, f.Param("which", ""), func(t signedElement, ref *etree.Element) error {
 		uri := strings.NewReplacer("{ID}", idOf(t.el), "{OTHER}", otherID(c, t.kind)).Replace(f.Param("value", ""))
 		ref.CreateAttr("URI", uri)
-		if err := resign(c, t.sig); err != nil {
-			return err
-		}
-	}
-	return nil
+		return resign(c, t.sig)
+	})
 }
 
 func extraReferenceFault() Spec {
@@ -374,15 +374,7 @@ func extraReferenceFault() Spec {
 }
 
 func applyExtraReference(c *Context, f Fault) error {
-	targets, err := signedTargets(c, f.Param("which", ""))
-	if err != nil {
-		return err
-	}
-	for _, t := range targets {
-		ref, err := firstReference(t.sig)
-		if err != nil {
-			return err
-		}
+	return eachReference(c, f.Param("which", ""), func(t signedElement, ref *etree.Element) error {
 		uri := f.Param("uri", "")
 		if uri == "" {
 			uri = "#" + otherID(c, t.kind)
@@ -398,11 +390,8 @@ func applyExtraReference(c *Context, f Fault) error {
 		} else {
 			insertAfter(ref, extra)
 		}
-		if err := resign(c, t.sig); err != nil {
-			return err
-		}
-	}
-	return nil
+		return resign(c, t.sig)
+	})
 }
 
 func extraSignedinfoFault() Spec {
@@ -498,15 +487,7 @@ func extraTransformFault() Spec {
 }
 
 func applyExtraTransform(c *Context, f Fault) error {
-	targets, err := signedTargets(c, f.Param("which", ""))
-	if err != nil {
-		return err
-	}
-	for _, t := range targets {
-		ref, err := firstReference(t.sig)
-		if err != nil {
-			return err
-		}
+	return eachReference(c, f.Param("which", ""), func(t signedElement, ref *etree.Element) error {
 		transforms := dsChild(ref, "Transforms")
 		if transforms == nil {
 			transforms = newElement(ref, wire.NSDSig, "Transforms")
@@ -535,11 +516,8 @@ func applyExtraTransform(c *Context, f Fault) error {
 				transforms.AddChild(tr)
 			}
 		}
-		if err := resign(c, t.sig); err != nil {
-			return err
-		}
-	}
-	return nil
+		return resign(c, t.sig)
+	})
 }
 
 // transformElement builds a ds:Transform for alg under parent.
