@@ -86,6 +86,11 @@ type junitProblem struct {
 // expectation's provenance and source, the reason check and the control as
 // properties, and the provenance in its failure text.
 func WriteJUnit(w io.Writer, rep runner.Report) error {
+	return writeJUnitDoc(w, junitDoc(rep))
+}
+
+// junitDoc is WriteJUnit's document for one report.
+func junitDoc(rep runner.Report) junitSuites {
 	doc := junitSuites{Name: "samlharness " + rep.Target}
 	for _, p := range rep.Profiles {
 		s := junitSuite{Name: rep.Target + "/" + string(p)}
@@ -118,6 +123,11 @@ func WriteJUnit(w io.Writer, rep runner.Report) error {
 		doc.Skipped += s.Skipped
 		doc.Suites = append(doc.Suites, s)
 	}
+	return doc
+}
+
+// writeJUnitDoc writes doc as an indented XML document.
+func writeJUnitDoc(w io.Writer, doc junitSuites) error {
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
